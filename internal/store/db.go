@@ -1,0 +1,245 @@
+// Package store is the SQL adapter of Qifu: one code path over SQLite (the
+// embedded default, pure Go) and PostgreSQL (the scale-out path). Queries are
+// written with ? placeholders and rebound for PostgreSQL in one place; where
+// the dialects truly differ, both queries stand side by side in dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/qifu/qifu/internal/apperr"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open Qifu database. On SQLite writes go through one connection and
+// reads through a pool; on PostgreSQL both share one pool.
+type DB struct {
+	dialect Dialect
+	writer  *sql.DB
+	reader  *sql.DB
+	dsn     string
+}
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Target describes where the database is, for logs (no password).
+func (db *DB) Target() string { return db.dsn }
+
+// ResolveDSN turns the --db / --data options into a dialect and DSN: an
+// explicit --db ("postgres://…", "postgresql://…" or "sqlite:PATH") wins;
+// otherwise the SQLite file qifu.db inside dataDir.
+func ResolveDSN(dbOpt, dataDir string) (Dialect, string, error) {
+	switch {
+	case strings.HasPrefix(dbOpt, "postgres://"), strings.HasPrefix(dbOpt, "postgresql://"):
+		return Postgres, dbOpt, nil
+	case strings.HasPrefix(dbOpt, "sqlite:"):
+		p := strings.TrimPrefix(dbOpt, "sqlite:")
+		p = strings.TrimPrefix(p, "//")
+		if p == "" {
+			return "", "", errors.New("--db sqlite: needs a file path")
+		}
+		return SQLite, p, nil
+	case dbOpt != "":
+		return "", "", fmt.Errorf("--db %q: expected postgres://… or sqlite:PATH", dbOpt)
+	}
+	if dataDir == "" {
+		dataDir = "qifu-data"
+	}
+	return SQLite, filepath.Join(dataDir, "qifu.db"), nil
+}
+
+// Open connects to the database and applies pending migrations.
+func Open(ctx context.Context, dialect Dialect, dsn string) (*DB, error) {
+	db, err := open(ctx, dialect, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func open(ctx context.Context, dialect Dialect, dsn string) (*DB, error) {
+	switch dialect {
+	case SQLite:
+		return openSQLite(ctx, dsn)
+	case Postgres:
+		return openPostgres(ctx, dsn)
+	}
+	return nil, fmt.Errorf("store: unknown dialect %q", dialect)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data directory: %w", err)
+		}
+	}
+	// synchronous(FULL): an acknowledged write survives power loss.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite reader: %w", err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{dialect: SQLite, writer: w, reader: r, dsn: "sqlite:" + path}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(16)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("store: connect postgres: %w", err)
+	}
+	return &DB{dialect: Postgres, writer: p, reader: p, dsn: redact(dsn)}, nil
+}
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxx")
+		}
+	}
+	return u.String()
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers (health checks).
+func (db *DB) Ping(ctx context.Context) error {
+	return db.reader.PingContext(ctx)
+}
+
+// queryer is what *sql.DB and *sql.Tx have in common.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is the handle repository methods run on: a write transaction, or the
+// read pool. It carries the dialect so queries can be rebound.
+type Tx struct {
+	q       queryer
+	dialect Dialect
+	write   bool
+}
+
+// Write runs fn in one write transaction, committed when fn returns nil and
+// rolled back otherwise: a failed request writes nothing.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return apperr.Wrap(err, "store: begin")
+	}
+	tx := &Tx{q: sqlTx, dialect: db.dialect, write: true}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return apperr.Wrap(err, "store: commit")
+	}
+	return nil
+}
+
+// Read runs fn against the read pool (no transaction: each query sees the
+// latest committed state).
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return fn(&Tx{q: db.reader, dialect: db.dialect})
+}
+
+// Dialect reports the engine of the transaction.
+func (tx *Tx) Dialect() Dialect { return tx.dialect }
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.q.ExecContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.q.QueryContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.q.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
+}
+
+// rebind turns ? placeholders into $1, $2 … for PostgreSQL. Question marks
+// inside quoted strings are left alone.
+func rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

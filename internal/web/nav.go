@@ -1,0 +1,36 @@
+package web
+
+import (
+	"github.com/qifu/qifu/internal/access"
+	"github.com/qifu/qifu/internal/auth"
+)
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Key   string // section key, matched against Page.Active
+	Label string // catalog key
+	URL   string
+}
+
+// navFor is the navigation a role sees: only what it may open.
+func navFor(a access.Actor, step auth.Step) []NavItem {
+	if step != auth.StepDone {
+		return nil
+	}
+	nav := []NavItem{{"home", "nav.home", "/"}}
+	if !a.Platforms().None() {
+		nav = append(nav, NavItem{"network", "nav.network", "/network"}, NavItem{"platforms", "nav.platforms", "/platforms"})
+	}
+	if a.SeesNetwork() {
+		nav = append(nav, NavItem{"regions", "nav.regions", "/regions"}, NavItem{"departments", "nav.departments", "/departments"},
+			NavItem{"institutions", "nav.institutions", "/institutions"})
+	}
+	if a.IsAdmin() {
+		nav = append(nav, NavItem{"standards", "nav.standards", "/standards"}, NavItem{"users", "nav.users", "/users"},
+			NavItem{"settings", "nav.settings", "/settings"})
+	}
+	if a.ReadsAudit() {
+		nav = append(nav, NavItem{"audit", "nav.audit", "/audit"})
+	}
+	return nav
+}
