@@ -217,6 +217,9 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return tx.q.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
 }
 
+// Rebind is rebind for tools and tests that write their own SQL.
+func Rebind(d Dialect, query string) string { return rebind(d, query) }
+
 // rebind turns ? placeholders into $1, $2 … for PostgreSQL. Question marks
 // inside quoted strings are left alone.
 func rebind(d Dialect, query string) string {

@@ -47,6 +47,46 @@ func Open(tb testing.TB, d store.Dialect) *store.DB {
 	return db
 }
 
+// Raw is a plain database/sql connection to a test database, outside the
+// store: what someone editing the database by hand would use.
+type Raw struct {
+	*sql.DB
+	Dialect store.Dialect
+}
+
+// Exec runs one statement written with ? placeholders.
+func (r Raw) Exec(tb testing.TB, query string, args ...any) {
+	tb.Helper()
+	if _, err := r.DB.Exec(store.Rebind(r.Dialect, query), args...); err != nil {
+		tb.Fatalf("raw exec %q: %v", query, err)
+	}
+}
+
+// EachRaw is Each with a raw connection to the same database.
+func EachRaw(t *testing.T, fn func(t *testing.T, db *store.DB, raw Raw)) {
+	t.Helper()
+	for _, d := range Engines {
+		t.Run(string(d), func(t *testing.T) {
+			dialect, dsn := DSN(t, d)
+			db, err := store.Open(context.Background(), dialect, dsn)
+			if err != nil {
+				t.Fatalf("open %s: %v", d, err)
+			}
+			t.Cleanup(func() { db.Close() })
+			driver, rawDSN := "pgx", dsn
+			if dialect == store.SQLite {
+				driver, rawDSN = "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)"
+			}
+			conn, err := sql.Open(driver, rawDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { conn.Close() })
+			fn(t, db, Raw{DB: conn, Dialect: dialect})
+		})
+	}
+}
+
 // DSN prepares an empty database of the dialect and returns its DSN without
 // opening it (for tests that start the whole app or a second instance).
 func DSN(tb testing.TB, d store.Dialect) (store.Dialect, string) {
