@@ -54,7 +54,6 @@ func TestChainSealsAndVerifies(t *testing.T) {
 	})
 }
 
-
 func TestVerifyFindsTheFirstEditedRow(t *testing.T) {
 	edits := []struct {
 		name, sql, reason string
