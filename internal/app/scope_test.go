@@ -1,0 +1,487 @@
+package app_test
+
+// The scope test: for every role, nothing outside its scope can be read or
+// changed through any API route or page (REQUIREMENTS R6.1, API.md roles).
+// The policy below restates API.md's table independently of the code; every
+// registered route must have a case here, so a new route cannot skip it.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/qifu/qifu/internal/access"
+	"github.com/qifu/qifu/internal/apptest"
+	"github.com/qifu/qifu/internal/demo"
+)
+
+// world is the demo network as the city admin sees it through the API.
+type world struct {
+	platforms   map[string]string // code → parent code
+	regions     []string
+	departments []string
+	institution []string
+	users       []string
+}
+
+func (w world) ancestors(code string) []string {
+	var out []string
+	for c := code; c != ""; c = w.platforms[c] {
+		out = append(out, c)
+	}
+	return out
+}
+
+// policy answers whether a demo login may read an object.
+type policy struct {
+	w     world
+	login demo.Login
+}
+
+func (p policy) readsAll() bool {
+	r := p.login.Role
+	return r == access.CityAdmin || r == access.Auditor || r == access.HotlineOperator
+}
+
+func (p policy) staff() bool { return p.login.Role != access.Enterprise }
+
+func (p policy) platform(code string) bool {
+	if p.readsAll() {
+		return true
+	}
+	if p.login.Role.OrgKind() != access.OrgPlatform {
+		return false
+	}
+	for _, a := range p.w.ancestors(code) {
+		if a == p.login.Org {
+			return true
+		}
+	}
+	return false
+}
+
+func (p policy) seesAnyPlatform() bool {
+	return p.readsAll() || p.login.Role.OrgKind() == access.OrgPlatform
+}
+
+func (p policy) department(code string) bool {
+	if p.login.Role == access.DepartmentStaff {
+		return code == p.login.Org
+	}
+	return p.staff()
+}
+
+func (p policy) institution(code string) bool {
+	if p.login.Role == access.InstitutionStaff {
+		return code == p.login.Org
+	}
+	return p.staff()
+}
+
+func (p policy) user(name string) bool {
+	return p.login.Role == access.CityAdmin || p.login.Role == access.Auditor || name == p.login.Username
+}
+
+func (p policy) audit() bool {
+	return p.login.Role == access.CityAdmin || p.login.Role == access.Auditor
+}
+
+func (p policy) admin() bool { return p.login.Role == access.CityAdmin }
+
+func loadWorld(t *testing.T, api *apptest.APIClient) world {
+	t.Helper()
+	w := world{platforms: map[string]string{}}
+	for _, it := range listAll(t, api, "/api/v1/platforms") {
+		w.platforms[it["code"].(string)] = it["parent_code"].(string)
+	}
+	for _, it := range listAll(t, api, "/api/v1/regions") {
+		w.regions = append(w.regions, it["code"].(string))
+	}
+	for _, it := range listAll(t, api, "/api/v1/departments") {
+		w.departments = append(w.departments, it["code"].(string))
+	}
+	for _, it := range listAll(t, api, "/api/v1/institutions") {
+		w.institution = append(w.institution, it["code"].(string))
+	}
+	for _, it := range listAll(t, api, "/api/v1/users") {
+		w.users = append(w.users, it["username"].(string))
+	}
+	if len(w.platforms) < 40 || len(w.departments) < 5 || len(w.users) < 9 {
+		t.Fatalf("demo world too small: %d platforms, %d departments, %d users", len(w.platforms), len(w.departments), len(w.users))
+	}
+	return w
+}
+
+func listAll(t *testing.T, api *apptest.APIClient, path string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	cursor := ""
+	for {
+		u := path + "?limit=200"
+		if cursor != "" {
+			u += "&cursor=" + url.QueryEscape(cursor)
+		}
+		r := api.Do("GET", u, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s = %d %s", u, r.Status, r.Body)
+		}
+		out = append(out, r.Items()...)
+		next, _ := r.JSON["next_cursor"].(string)
+		if next == "" {
+			return out
+		}
+		cursor = next
+	}
+}
+
+// snapshot is everything the admin can list, to prove denied writes changed
+// nothing.
+func snapshot(t *testing.T, api *apptest.APIClient) string {
+	t.Helper()
+	var b strings.Builder
+	for _, p := range []string{"/api/v1/regions", "/api/v1/platforms", "/api/v1/departments", "/api/v1/institutions", "/api/v1/users", "/api/v1/standards"} {
+		for _, it := range listAll(t, api, p) {
+			delete(it, "last_login_at")
+			j, _ := json.Marshal(it)
+			b.Write(j)
+		}
+	}
+	r := api.Do("GET", "/api/v1/brand", nil)
+	b.Write(r.Body)
+	return b.String()
+}
+
+// apiCase tells how to exercise one API route.
+type apiCase struct {
+	// read: the objects to fill the path with and who may read each.
+	objects func(w world) []string
+	allowed func(p policy, obj string) bool
+	// list: which item key names the object and who may see it; nil
+	// allowedAny means the list is refused to roles that see none.
+	listKey    string
+	allowedAny func(p policy) bool
+	// write: a path and body that the city admin may send successfully.
+	write func(w world) (path string, body any)
+}
+
+func apiCases() map[string]apiCase {
+	all := func(p policy, _ string) bool { return true }
+	staffOnly := func(p policy) bool { return p.staff() }
+	return map[string]apiCase{
+		"GET /api/v1/openapi.json": {},
+		"GET /api/v1/uscc/{code}":  {},
+		"GET /api/v1/me":           {},
+		"GET /api/v1/regions": {listKey: "code", allowedAny: func(policy) bool { return true },
+			allowed: all},
+		"GET /api/v1/regions/{code}": {objects: func(w world) []string { return w.regions }, allowed: all},
+		"GET /api/v1/platforms": {listKey: "code", allowedAny: policy.seesAnyPlatform,
+			allowed: func(p policy, o string) bool { return p.platform(o) }},
+		"GET /api/v1/platforms/{code}": {objects: func(w world) []string { return keys(w.platforms) },
+			allowed: func(p policy, o string) bool { return p.platform(o) }},
+		"GET /api/v1/departments": {listKey: "code", allowedAny: staffOnly,
+			allowed: func(p policy, o string) bool { return p.department(o) }},
+		"GET /api/v1/departments/{code}": {objects: func(w world) []string { return w.departments },
+			allowed: func(p policy, o string) bool { return p.department(o) }},
+		"GET /api/v1/institutions": {listKey: "code", allowedAny: func(p policy) bool { return p.staff() },
+			allowed: func(p policy, o string) bool { return p.institution(o) }},
+		"GET /api/v1/institutions/{code}": {objects: func(w world) []string { return w.institution },
+			allowed: func(p policy, o string) bool { return p.institution(o) }},
+		"GET /api/v1/standards": {listKey: "tier", allowedAny: staffOnly, allowed: all},
+		"GET /api/v1/brand":     {},
+		"GET /api/v1/users": {listKey: "username", allowedAny: func(p policy) bool { return p.user("") },
+			allowed: func(p policy, o string) bool { return p.user(o) }},
+		"GET /api/v1/users/{username}": {objects: func(w world) []string { return w.users },
+			allowed: func(p policy, o string) bool { return p.user(o) }},
+		"GET /api/v1/users/{username}/tokens": {objects: func(w world) []string { return w.users },
+			allowed: func(p policy, o string) bool { return p.user(o) }},
+		"GET /api/v1/audit": {listKey: "id", allowedAny: policy.audit, allowed: all},
+
+		"POST /api/v1/regions": {write: func(world) (string, any) {
+			return "/api/v1/regions", map[string]any{"code": "370202099", "name": "新街道", "level": "street", "parent_code": "370202"}
+		}},
+		"PATCH /api/v1/regions/{code}": {write: func(world) (string, any) {
+			return "/api/v1/regions/370202001", map[string]any{"name": "改名街道"}
+		}},
+		"POST /api/v1/platforms": {write: func(world) (string, any) {
+			return "/api/v1/platforms", map[string]any{"code": "PNEW", "name": "新平台", "tier": "street", "region_code": "370202004"}
+		}},
+		"PATCH /api/v1/platforms/{code}": {write: func(world) (string, any) {
+			return "/api/v1/platforms/" + demo.PlatformCode(demo.StreetCode("370202", 0)), map[string]any{"area_m2": 999}
+		}},
+		"POST /api/v1/departments": {write: func(world) (string, any) {
+			return "/api/v1/departments", map[string]any{"code": "NEWDEPT", "name": "新部门", "categories": []string{"complaint"}}
+		}},
+		"PATCH /api/v1/departments/{code}": {write: func(world) (string, any) {
+			return "/api/v1/departments/SCJGJ", map[string]any{"name": "改名"}
+		}},
+		"POST /api/v1/institutions": {write: func(world) (string, any) {
+			return "/api/v1/institutions", map[string]any{"code": "I-NEW", "name": "新机构", "kind": "bank"}
+		}},
+		"PUT /api/v1/standards/{tier}": {write: func(world) (string, any) {
+			return "/api/v1/standards/street", map[string]any{"min_area_m2": 1, "min_smes_served": 1, "min_satisfaction": 0.1}
+		}},
+		"PUT /api/v1/brand": {write: func(world) (string, any) {
+			return "/api/v1/brand", map[string]any{"name": "被篡改", "domain": "evil.example.com", "hotline": "110"}
+		}},
+		"POST /api/v1/users": {write: func(world) (string, any) {
+			return "/api/v1/users", map[string]any{"username": "intruder", "password": "Strong-Pass-2026!", "role": "city_admin"}
+		}},
+		"PATCH /api/v1/users/{username}": {write: func(world) (string, any) {
+			return "/api/v1/users/admin", map[string]any{"display_name": "hijacked"}
+		}},
+		"POST /api/v1/users/{username}/tokens": {write: func(world) (string, any) {
+			return "/api/v1/users/admin/tokens", map[string]any{"name": "stolen"}
+		}},
+		"DELETE /api/v1/users/{username}/tokens/{id}": {write: func(world) (string, any) {
+			return "/api/v1/users/hotline/tokens/1", nil
+		}},
+	}
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestEveryAPIRouteRespectsScope(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		tokens := map[string]string{}
+		for _, l := range demo.Logins {
+			tokens[l.Username] = env.Token(l.Username)
+		}
+		admin := env.API(tokens["admin"])
+		w := loadWorld(t, admin)
+		cases := apiCases()
+		before := snapshot(t, admin)
+		var writes []string
+		for _, rt := range env.App.API.Routes() {
+			key := rt.Method + " " + rt.Pattern
+			c, ok := cases[key]
+			if !ok {
+				t.Errorf("route %s has no case in the scope test: add one", key)
+				continue
+			}
+			if c.write != nil {
+				writes = append(writes, key)
+			}
+			for _, l := range demo.Logins {
+				p := policy{w: w, login: l}
+				api := env.API(tokens[l.Username])
+				switch {
+				case c.write != nil:
+					if p.admin() {
+						continue // the admin's writes run last, below
+					}
+					path, body := c.write(w)
+					if r := api.Do(rt.Method, path, body); r.Status != http.StatusForbidden {
+						t.Errorf("%s: %s %s = %d, want 403", l.Username, rt.Method, path, r.Status)
+					}
+				case c.objects != nil:
+					for _, o := range c.objects(w) {
+						path := strings.NewReplacer("{code}", o, "{username}", o).Replace(rt.Pattern)
+						r := api.Do("GET", path, nil)
+						want := http.StatusForbidden
+						if c.allowed(p, o) {
+							want = http.StatusOK
+						}
+						if r.Status != want {
+							t.Errorf("%s: GET %s = %d, want %d", l.Username, path, r.Status, want)
+						}
+					}
+				case c.listKey != "":
+					r := api.Do("GET", rt.Pattern+"?limit=500", nil)
+					if !c.allowedAny(p) {
+						if r.Status != http.StatusForbidden {
+							t.Errorf("%s: GET %s = %d, want 403", l.Username, rt.Pattern, r.Status)
+						}
+						continue
+					}
+					if r.Status != http.StatusOK {
+						t.Errorf("%s: GET %s = %d, want 200", l.Username, rt.Pattern, r.Status)
+						continue
+					}
+					for _, it := range r.Items() {
+						o := fmt.Sprint(it[c.listKey])
+						if !c.allowed(p, o) {
+							t.Errorf("%s: GET %s lists %s outside its scope", l.Username, rt.Pattern, o)
+						}
+					}
+				default:
+					if r := api.Do("GET", strings.ReplaceAll(rt.Pattern, "{code}", "91350100M000100Y43"), nil); r.Status != http.StatusOK {
+						t.Errorf("%s: GET %s = %d, want 200", l.Username, rt.Pattern, r.Status)
+					}
+				}
+			}
+		}
+		if after := snapshot(t, admin); after != before {
+			t.Errorf("denied writes changed the data")
+		}
+		// The same writes succeed for the city admin: the 403s above were
+		// about role and scope, not about a bad request.
+		for _, key := range writes {
+			path, body := cases[key].write(w)
+			method := strings.SplitN(key, " ", 2)[0]
+			if method == "DELETE" {
+				// A token of hotline's to revoke.
+				r := admin.Do("POST", "/api/v1/users/hotline/tokens", map[string]any{"name": "x"})
+				path = fmt.Sprintf("/api/v1/users/hotline/tokens/%v", r.JSON["id"])
+			}
+			if r := admin.Do(method, path, body); r.Status >= 300 {
+				t.Errorf("admin %s %s = %d %s", method, path, r.Status, r.Body)
+			}
+		}
+	})
+}
+
+// pageCase tells how to exercise one page route.
+type pageCase struct {
+	objects func(w world) []string
+	allowed func(p policy, obj string) bool
+	// list pages: who may open it, and which links it may show.
+	open      func(p policy) bool
+	linkRe    string // links to objects start with this path
+	linkAllow func(p policy, obj string) bool
+	// write: a form post the admin may make (non-admins get 403).
+	write func(w world) (path string, form url.Values)
+	// skip marks routes outside the scope question (login steps, assets).
+	skip bool
+}
+
+func pageCases() map[string]pageCase {
+	always := func(policy) bool { return true }
+	return map[string]pageCase{
+		"GET /static/{hash}/{name...}": {skip: true},
+		"GET /brand/logo":              {skip: true},
+		"GET /login":                   {skip: true},
+		"POST /login":                  {skip: true},
+		"POST /logout":                 {skip: true},
+		"GET /account/password":        {skip: true},
+		"POST /account/password":       {skip: true},
+		"GET /account/2fa/enrol":       {skip: true},
+		"GET /account/2fa/qr.png":      {skip: true},
+		"POST /account/2fa/enrol":      {skip: true},
+		"GET /account/2fa":             {skip: true},
+		"POST /account/2fa":            {skip: true},
+		"GET /{$}":                     {open: always},
+		"GET /network": {open: policy.seesAnyPlatform, linkRe: "/platforms/",
+			linkAllow: func(p policy, o string) bool { return p.platform(o) }},
+		"GET /platforms": {open: policy.seesAnyPlatform, linkRe: "/platforms/",
+			linkAllow: func(p policy, o string) bool { return p.platform(o) }},
+		"GET /platforms/new": {open: policy.admin},
+		"GET /platforms/{code}": {objects: func(w world) []string { return keys(w.platforms) },
+			allowed: func(p policy, o string) bool { return p.platform(o) }},
+		"GET /platforms/{code}/edit": {objects: func(w world) []string { return keys(w.platforms) },
+			allowed: func(p policy, o string) bool { return p.admin() }},
+		"POST /platforms": {write: func(world) (string, url.Values) {
+			return "/platforms", url.Values{"code": {"PWEB"}, "name": {"网页平台"}, "tier": {"street"}, "region_code": {"370202005"}}
+		}},
+		"POST /platforms/{code}": {write: func(world) (string, url.Values) {
+			return "/platforms/P370202", url.Values{"name": {"改名"}, "area_m2": {"1"}}
+		}},
+	}
+}
+
+func TestEveryPageRespectsScope(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		admin := env.API(env.Token("admin"))
+		w := loadWorld(t, admin)
+		cases := pageCases()
+		browsers := map[string]*apptest.Browser{}
+		for _, l := range demo.Logins {
+			b := env.Browser()
+			b.Login(l.Username, demo.Password)
+			browsers[l.Username] = b
+		}
+		before := snapshot(t, admin)
+		var writes []string
+		for _, route := range env.App.Web.Routes() {
+			c, ok := cases[route]
+			if !ok {
+				t.Errorf("page %s has no case in the scope test: add one", route)
+				continue
+			}
+			if c.skip {
+				continue
+			}
+			method, pattern, _ := strings.Cut(route, " ")
+			if c.write != nil {
+				writes = append(writes, route)
+			}
+			for _, l := range demo.Logins {
+				p := policy{w: w, login: l}
+				b := browsers[l.Username]
+				b.Get("/") // a fresh CSRF token
+				switch {
+				case c.write != nil:
+					if p.admin() {
+						continue
+					}
+					path, form := c.write(w)
+					if pg := b.Post(path, form); pg.Status != http.StatusForbidden {
+						t.Errorf("%s: POST %s = %d, want 403", l.Username, path, pg.Status)
+					}
+				case c.objects != nil:
+					for _, o := range c.objects(w) {
+						path := strings.NewReplacer("{code}", o, "{username}", o).Replace(pattern)
+						want := http.StatusForbidden
+						if c.allowed(p, o) {
+							want = http.StatusOK
+						}
+						if pg := b.Get(path); pg.Status != want {
+							t.Errorf("%s: GET %s = %d, want %d", l.Username, path, pg.Status, want)
+						}
+					}
+				default:
+					path := strings.TrimSuffix(pattern, "{$}")
+					pg := b.Get(path)
+					want := http.StatusForbidden
+					if c.open(p) {
+						want = http.StatusOK
+					}
+					if pg.Status != want {
+						t.Errorf("%s: %s %s = %d, want %d", l.Username, method, path, pg.Status, want)
+						continue
+					}
+					if want != http.StatusOK || c.linkRe == "" {
+						continue
+					}
+					pg.Doc.Find("main a[href^='" + c.linkRe + "']").Each(func(_ int, s *goqSelection) {
+						href, _ := s.Attr("href")
+						o := strings.TrimPrefix(href, c.linkRe)
+						if o == "new" || strings.ContainsAny(o, "/?") {
+							return
+						}
+						if !c.linkAllow(p, o) {
+							t.Errorf("%s: %s links to %s outside its scope", l.Username, path, href)
+						}
+					})
+				}
+			}
+		}
+		if after := snapshot(t, admin); after != before {
+			t.Errorf("denied form posts changed the data")
+		}
+		ab := browsers["admin"]
+		for _, route := range writes {
+			path, form := cases[route].write(w)
+			ab.Get("/")
+			if pg := ab.Post(path, form); pg.Status != http.StatusSeeOther {
+				t.Errorf("admin POST %s = %d, want 303 (alert %q)", path, pg.Status, pg.Text(".alert"))
+			}
+		}
+	})
+}
+
+type goqSelection = goquery.Selection
