@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"time"
 
 	"github.com/qifu/qifu/internal/access"
-	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/auth"
 )
 
@@ -247,9 +244,3 @@ func (tx *Tx) UseRecoveryCode(ctx context.Context, userID int64, hash string, at
 	n, _ := res.RowsAffected()
 	return n == 1, nil
 }
-
-var (
-	_ = errors.Is
-	_ = sql.ErrNoRows
-	_ = apperr.NotFound
-)

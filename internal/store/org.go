@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/org"
 )
 
@@ -382,5 +381,3 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 	}
 	return out, nil
 }
-
-var _ = apperr.NotFound

@@ -47,15 +47,33 @@ func (w *Web) platformRows(r *http.Request, a access.Actor, items []org.Platform
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
+	names, err := w.regionNames(r, a)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]platformRow, len(items))
 	for i, p := range items {
-		if _, ok := names[p.RegionCode]; !ok {
-			if reg, err := w.s.Org.Region(r.Context(), a, p.RegionCode); err == nil {
-				names[p.RegionCode] = reg.Name
-			}
-		}
 		rows[i] = platformRow{Platform: p, Compliance: org.Check(p, stds[p.Tier], org.Measures{}), RegionName: names[p.RegionCode]}
 	}
 	return rows, nil
+}
+
+// regionNames maps every region code to its name (a city has a few hundred
+// regions at most).
+func (w *Web) regionNames(r *http.Request, a access.Actor) (map[string]string, error) {
+	names := map[string]string{}
+	after := ""
+	for {
+		regions, next, err := w.s.Org.Regions(r.Context(), a, org.RegionFilter{After: after, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, reg := range regions {
+			names[reg.Code] = reg.Name
+		}
+		if next == "" {
+			return names, nil
+		}
+		after = next
+	}
 }
