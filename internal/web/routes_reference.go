@@ -11,4 +11,11 @@ func (w *Web) routesReference(mux *http.ServeMux) {
 	w.handle(mux, "GET /regions/{code}", w.authed(w.regionView))
 	w.handle(mux, "GET /regions/{code}/edit", w.authed(w.regionEdit))
 	w.handle(mux, "POST /regions/{code}", w.authed(w.regionUpdate))
+
+	w.handle(mux, "GET /departments", w.authed(w.departmentList))
+	w.handle(mux, "GET /departments/new", w.authed(w.departmentNew))
+	w.handle(mux, "POST /departments", w.authed(w.departmentCreate))
+	w.handle(mux, "GET /departments/{code}", w.authed(w.departmentView))
+	w.handle(mux, "GET /departments/{code}/edit", w.authed(w.departmentEdit))
+	w.handle(mux, "POST /departments/{code}", w.authed(w.departmentUpdate))
 }
