@@ -18,4 +18,11 @@ func (w *Web) routesReference(mux *http.ServeMux) {
 	w.handle(mux, "GET /departments/{code}", w.authed(w.departmentView))
 	w.handle(mux, "GET /departments/{code}/edit", w.authed(w.departmentEdit))
 	w.handle(mux, "POST /departments/{code}", w.authed(w.departmentUpdate))
+
+	w.handle(mux, "GET /institutions", w.authed(w.institutionList))
+	w.handle(mux, "GET /institutions/new", w.authed(w.institutionNew))
+	w.handle(mux, "POST /institutions", w.authed(w.institutionCreate))
+	w.handle(mux, "GET /institutions/{code}", w.authed(w.institutionView))
+	w.handle(mux, "GET /institutions/{code}/edit", w.authed(w.institutionEdit))
+	w.handle(mux, "POST /institutions/{code}", w.authed(w.institutionUpdate))
 }
