@@ -22,8 +22,49 @@ const (
 	LevelStreet   Level = "street"
 )
 
+// Levels lists the region levels, top down.
+var Levels = []Level{LevelCity, LevelDistrict, LevelStreet}
+
 // Valid reports whether l is a known level.
 func (l Level) Valid() bool { return l == LevelCity || l == LevelDistrict || l == LevelStreet }
+
+// Below is the level of the regions directly under a region of level l
+// ("" for a street, which has none).
+func (l Level) Below() Level {
+	switch l {
+	case LevelCity:
+		return LevelDistrict
+	case LevelDistrict:
+		return LevelStreet
+	}
+	return ""
+}
+
+// Above is the level a region of level l must have as its parent ("" for a
+// city, which has none).
+func (l Level) Above() Level {
+	switch l {
+	case LevelDistrict:
+		return LevelCity
+	case LevelStreet:
+		return LevelDistrict
+	}
+	return ""
+}
+
+// Tier is the tier of the comprehensive platform that serves a region of
+// level l (a street platform in a street, and so on).
+func (l Level) Tier() Tier {
+	switch l {
+	case LevelCity:
+		return TierCity
+	case LevelDistrict:
+		return TierDistrict
+	case LevelStreet:
+		return TierStreet
+	}
+	return ""
+}
 
 // Tier is a platform's level in the network.
 type Tier string

@@ -655,6 +655,56 @@ func (s *Service) CreateInstitution(ctx context.Context, a access.Actor, in Inst
 	return in, err
 }
 
+// InstitutionPatch holds the editable fields of an institution; nil means
+// unchanged. The code is fixed once registered.
+type InstitutionPatch struct {
+	Name         *string `json:"name"`
+	Kind         *string `json:"kind"`
+	PlatformCode *string `json:"platform_code"`
+}
+
+// UpdateInstitution edits an institution's name, kind and platform (city
+// admin). Errors: forbidden; not_found; invalid (name, kind, unknown
+// platform).
+func (s *Service) UpdateInstitution(ctx context.Context, a access.Actor, code string, ip InstitutionPatch) (Institution, error) {
+	if err := s.requireAdmin(a); err != nil {
+		return Institution{}, err
+	}
+	var out Institution
+	err := s.store.Write(ctx, func(tx Tx) error {
+		before, err := tx.Institution(ctx, code)
+		if err != nil {
+			return err
+		}
+		in := before
+		if ip.Name != nil {
+			in.Name = *ip.Name
+		}
+		if ip.Kind != nil {
+			in.Kind = *ip.Kind
+		}
+		if ip.PlatformCode != nil {
+			in.PlatformCode = *ip.PlatformCode
+		}
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		if in.PlatformCode != "" && in.PlatformCode != before.PlatformCode {
+			if _, err := tx.Platform(ctx, in.PlatformCode); err != nil {
+				return unknownRef(err, "platform_code")
+			}
+		}
+		in.UpdatedAt = s.clock.Now()
+		if err := tx.UpdateInstitution(ctx, in); err != nil {
+			return err
+		}
+		out = in
+		return tx.AppendAudit(ctx, audit.New(a, in.UpdatedAt, "institution.update", "institution", in.Code, audit.Success).Change(before, in))
+	})
+	return out, err
+}
+
 // Institutions lists institutions: staff see all, an institution's own
 // staff see their own.
 func (s *Service) Institutions(ctx context.Context, a access.Actor, f InstitutionFilter) ([]Institution, string, error) {
