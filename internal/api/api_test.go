@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -54,10 +55,13 @@ func (c *client) token(username string) string {
 	return tok
 }
 
-// do sends one request as a user.
+// do sends one request as a user and checks the answer is one openapi.json
+// describes.
 func (c *client) do(as, method, path string, body any, headers ...string) *apptest.Response {
 	c.env.T.Helper()
-	return c.env.API(c.token(as)).Do(method, path, body, headers...)
+	r := c.env.API(c.token(as)).Do(method, path, body, headers...)
+	conformsToOpenAPI(c.env.T, method, path, r)
+	return r
 }
 
 // run plays the scenarios in order (later ones may rely on earlier ones).
@@ -139,8 +143,12 @@ func checkErrorBody(t *testing.T, r *apptest.Response) {
 			break
 		}
 	}
-	if _, ok := e["message"]; !ok {
+	msg, _ := e["message"].(string)
+	if msg == "" {
 		t.Errorf("error.message missing: %s", r.Body)
+	}
+	if k := catalogKeyRe.FindString(msg); k != "" {
+		t.Errorf("error.message %q shows the untranslated key %s", msg, k)
 	}
 	if r.Status == http.StatusUnprocessableEntity && e["field"] == nil {
 		t.Errorf("a 422 must name the field: %s", r.Body)
@@ -149,6 +157,10 @@ func checkErrorBody(t *testing.T, r *apptest.Response) {
 		t.Errorf("401 without WWW-Authenticate")
 	}
 }
+
+// catalogKeyRe matches a locale catalog key left in a message instead of
+// its text.
+var catalogKeyRe = regexp.MustCompile(`\b(error|object|field|uscc|tier|level|role|status|category)\.[a-z_]+`)
 
 func message(r *apptest.Response) string {
 	e, _ := r.JSON["error"].(map[string]any)
