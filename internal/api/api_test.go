@@ -876,6 +876,39 @@ func TestReadScope(t *testing.T) {
 	})
 }
 
+// Platform codes are case-sensitive: a second network whose codes differ
+// only in case stays outside the demo staff's scope, also when a platform
+// of the demo network is moved.
+func TestScopeIsCaseSensitive(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		c := newClient(env)
+		post := func(name, path string, body map[string]any) scenario {
+			return scenario{name: name, as: "admin", method: "POST", path: path, body: body, status: 201}
+		}
+		c.run(t, []scenario{
+			post("city", "/api/v1/regions", map[string]any{"code": "370300", "name": "淄博市", "level": "city"}),
+			post("district", "/api/v1/regions", map[string]any{"code": "370302", "name": "淄川区", "level": "district", "parent_code": "370300"}),
+			post("street", "/api/v1/regions", map[string]any{"code": "370302001", "name": "般阳路街道", "level": "street", "parent_code": "370302"}),
+			post("city platform", "/api/v1/platforms", map[string]any{"code": "p370200", "name": "淄博市平台", "tier": "city", "region_code": "370300"}),
+			post("district platform", "/api/v1/platforms", map[string]any{"code": "p370202", "name": "淄川区平台", "tier": "district", "region_code": "370302"}),
+			post("street platform", "/api/v1/platforms", map[string]any{"code": "p370202001", "name": "般阳路平台", "tier": "street", "region_code": "370302001"}),
+			post("specialised platform", "/api/v1/platforms", map[string]any{"code": "S-X", "name": "市南区专业平台", "tier": "specialised", "region_code": "370202"}),
+			post("its twin", "/api/v1/platforms", map[string]any{"code": "s-x", "name": "淄川区专业平台", "tier": "specialised", "region_code": "370302"}),
+
+			{name: "district sees only its own network", as: "district", method: "GET", path: "/api/v1/platforms", status: 200,
+				check: wantCodes("P370202", "P370202001", "P370202002", "P370202003")},
+			{name: "street sees only its own platform", as: "street", method: "GET", path: "/api/v1/platforms", status: 200,
+				check: wantCodes("P370202001")},
+			{name: "move the specialised platform under the district", as: "admin", method: "PATCH", path: "/api/v1/platforms/S-X",
+				body: map[string]any{"parent_code": "P370202"}, status: 200, want: []string{`"parent_code":"P370202"`}},
+			{name: "the district sees the moved platform, not its twin", as: "district", method: "GET", path: "/api/v1/platforms", status: 200,
+				check: wantCodes("P370202", "P370202001", "P370202002", "P370202003", "S-X")},
+			{name: "the twin stays under its own city", as: "district", method: "GET", path: "/api/v1/platforms/s-x", status: 403},
+		})
+	})
+}
+
 func TestUSCCCheck(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		c := newClient(env)
