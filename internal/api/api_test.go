@@ -919,9 +919,16 @@ func TestUSCCCheck(t *testing.T) {
 			wrong = "1"
 		}
 		bad := good[:17] + wrong
+		// Every reason is text, never a catalog key.
+		readable := func(t *testing.T, r *apptest.Response) {
+			reason, _ := r.JSON["reason"].(string)
+			if reason == "" || catalogKeyRe.MatchString(reason) {
+				t.Errorf("reason %q is not readable text", reason)
+			}
+		}
 		c.run(t, []scenario{
 			{name: "valid", method: "GET", path: "/api/v1/uscc/" + good, status: 200,
-				want: []string{`"valid":true`, `"code":"` + good + `"`, `"reason":"`}},
+				want: []string{`"valid":true`, `"code":"` + good + `"`}, check: readable},
 			{name: "wrong check character", method: "GET", path: "/api/v1/uscc/" + bad, status: 200,
 				want: []string{`"valid":false`, `"expected":"` + want + `"`},
 				check: func(t *testing.T, r *apptest.Response) {
@@ -942,9 +949,11 @@ func TestUSCCCheck(t *testing.T) {
 				want: []string{`"valid":true`, `"code":"` + good + `"`}},
 			{name: "surrounding spaces", method: "GET", path: "/api/v1/uscc/%20%20" + strings.ToLower(good) + "%20", status: 200,
 				want: []string{`"valid":true`, `"code":"` + good + `"`}},
-			{name: "too short", method: "GET", path: "/api/v1/uscc/91370202", status: 200, want: []string{`"valid":false`, `"reason":"`}},
+			{name: "too short", method: "GET", path: "/api/v1/uscc/91370202", status: 200, want: []string{`"valid":false`}, check: readable},
 			{name: "forbidden letter", method: "GET", path: "/api/v1/uscc/" + good[:10] + "O" + good[11:], status: 200,
-				want: []string{`"valid":false`, `"position":11`}},
+				want: []string{`"valid":false`, `"position":11`}, check: readable},
+			{name: "letter among the division digits", method: "GET", path: "/api/v1/uscc/" + good[:4] + "A" + good[5:], status: 200,
+				want: []string{`"valid":false`, `"position":5`}, check: readable},
 			{name: "a token is not needed and not checked", method: "GET", path: "/api/v1/uscc/" + good,
 				headers: []string{"Authorization", "Bearer qf_no-such-token"}, status: 200, want: []string{`"valid":true`}},
 		})
