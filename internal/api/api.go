@@ -258,7 +258,12 @@ func decode(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return bodyErr(err)
 	}
-	if dec.More() {
+	// Anything but white space after the value is malformed; dec.More
+	// would let a stray "}" or "]" through.
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			return bodyErr(err)
+		}
 		return apperr.New(apperr.BadRequest, "malformed_json", "error.malformed_json")
 	}
 	return nil

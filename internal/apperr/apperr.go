@@ -8,6 +8,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+
+	"github.com/qifu/qifu/internal/locale"
 )
 
 // Kind classifies an error; every kind maps to exactly one HTTP status.
@@ -90,10 +92,11 @@ func Required(field string) *Error {
 	return Field(field, "required", "error.required")
 }
 
-// NotFoundf is the 404 for an unknown object of a type (locale key of the type's name).
+// NotFoundOf is the 404 for an unknown object of a type; objectKey is the
+// locale key of the type's name ("object.region"), translated in the message.
 func NotFoundOf(objectKey, id string) *Error {
 	return &Error{Kind: NotFound, Code: "not_found", Key: "error.not_found",
-		Params: map[string]any{"object": objectKey, "id": id}}
+		Params: map[string]any{"object": locale.Key(objectKey), "id": id}}
 }
 
 // Deny is the 403 for an action outside the caller's role or scope.

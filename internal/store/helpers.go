@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -108,6 +109,13 @@ func (w *where) String() string {
 func likeContains(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(s) + "%"
+}
+
+// hasPrefix is the condition that col starts with prefix, compared exactly.
+// SQLite's LIKE ignores ASCII case, so LIKE cannot bound a platform scope:
+// "/p370200/" would fall inside "/P370200/".
+func hasPrefix(col, prefix string) (string, []any) {
+	return "SUBSTR(" + col + ", 1, ?) = ?", []any{utf8.RuneCountInString(prefix), prefix}
 }
 
 // likePrefix escapes s for a LIKE 's%' pattern with ESCAPE '\'.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/qifu/qifu/internal/org"
 )
@@ -101,7 +102,8 @@ func (tx *Tx) Platforms(ctx context.Context, f org.PlatformFilter) ([]org.Platfo
 		return nil, nil
 	}
 	if !f.Scope.All {
-		w.add(`path LIKE ? ESCAPE '\'`, likePrefix(f.Scope.PathPrefix))
+		cond, args := hasPrefix("path", f.Scope.PathPrefix)
+		w.add(cond, args...)
 	}
 	w.addIf(string(f.Tier), "tier = ?")
 	w.addIf(f.RegionCode, "region_code = ?")
@@ -141,8 +143,9 @@ func (tx *Tx) UpdatePlatform(ctx context.Context, p org.Platform) error {
 
 // MovePlatforms rewrites the path prefix of every platform below oldPrefix.
 func (tx *Tx) MovePlatforms(ctx context.Context, oldPrefix, newPrefix string) error {
-	_, err := tx.exec(ctx, `UPDATE platforms SET path = ? || SUBSTR(path, ?) WHERE path LIKE ? ESCAPE '\'`,
-		newPrefix, len(oldPrefix)+1, likePrefix(oldPrefix))
+	cond, args := hasPrefix("path", oldPrefix)
+	_, err := tx.exec(ctx, `UPDATE platforms SET path = ? || SUBSTR(path, ?) WHERE `+cond,
+		append([]any{newPrefix, utf8.RuneCountInString(oldPrefix) + 1}, args...)...)
 	return mapErr(err, "store: move platforms")
 }
 
