@@ -47,6 +47,9 @@ const (
 	OrgDepartment  OrgKind = "department"  // a department
 	OrgInstitution OrgKind = "institution" // a service institution
 	OrgEnterprise  OrgKind = "enterprise"  // a unified social credit code
+	// OrgRegion is never a role's required kind; roles bound to no kind
+	// may name a region.
+	OrgRegion OrgKind = "region"
 )
 
 // OrgKind returns the kind of org a role is bound to.

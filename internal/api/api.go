@@ -178,6 +178,14 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, actor access.Ac
 		}
 		return
 	}
+	// A panic must not leave the key reserved forever: release it, then
+	// let the edge recover.
+	completed := false
+	defer func() {
+		if !completed {
+			a.release(context.WithoutCancel(r.Context()), actor, key)
+		}
+	}()
 	status, out, err := fn(r, actor)
 	var buf []byte
 	if err != nil {
@@ -190,14 +198,34 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, actor access.Ac
 	}
 	// A server error is not remembered: the client may retry it.
 	ctx := context.WithoutCancel(r.Context())
+	completed = true
 	if status >= 500 {
-		a.s.Idem.ReleaseIdempotency(ctx, actor.UserID, key)
-	} else if err := a.s.Idem.CompleteIdempotency(ctx, actor.UserID, key, status, buf); err != nil {
+		a.release(ctx, actor, key)
+	} else if err := a.s.Idem.CompleteIdempotency(ctx, actor.UserID, key, status, redactSecrets(out, buf)); err != nil {
 		a.s.Log.Error("idempotency complete", "err", err, "request_id", actor.RequestID)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf)
+}
+
+func (a *API) release(ctx context.Context, actor access.Actor, key string) {
+	if err := a.s.Idem.ReleaseIdempotency(ctx, actor.UserID, key); err != nil {
+		a.s.Log.Error("idempotency release", "err", err, "request_id", actor.RequestID)
+	}
+}
+
+// secretBearer is a response that carries a secret shown once (a new API
+// token); its stored replay has the secret removed.
+type secretBearer interface{ withoutSecret() any }
+
+// redactSecrets is the body kept for replays: a secret is never stored,
+// so a replayed token creation answers without the token.
+func redactSecrets(out any, buf []byte) []byte {
+	if s, ok := out.(secretBearer); ok {
+		return marshal(s.withoutSecret())
+	}
+	return buf
 }
 
 func marshal(v any) []byte {
@@ -277,6 +305,8 @@ func bodyErr(err error) error {
 		return apperr.New(apperr.TooLarge, "body_too_large", "error.body_too_large").With("max", "1 MiB")
 	case errors.As(err, &ute) && ute.Field != "":
 		return apperr.Field(ute.Field, "invalid_type", "error.invalid_type")
+	case errors.As(err, &ute):
+		return &apperr.Error{Kind: apperr.BadRequest, Code: "malformed_json", Key: "error.json_object", Err: err}
 	}
 	return &apperr.Error{Kind: apperr.BadRequest, Code: "malformed_json", Key: "error.malformed_json", Err: err}
 }

@@ -893,7 +893,7 @@ func TestScopeIsCaseSensitive(t *testing.T) {
 			post("city platform", "/api/v1/platforms", map[string]any{"code": "p370200", "name": "淄博市平台", "tier": "city", "region_code": "370300"}),
 			post("district platform", "/api/v1/platforms", map[string]any{"code": "p370202", "name": "淄川区平台", "tier": "district", "region_code": "370302"}),
 			post("street platform", "/api/v1/platforms", map[string]any{"code": "p370202001", "name": "般阳路平台", "tier": "street", "region_code": "370302001"}),
-			post("specialised platform", "/api/v1/platforms", map[string]any{"code": "S-X", "name": "市南区专业平台", "tier": "specialised", "region_code": "370202"}),
+			post("specialised platform", "/api/v1/platforms", map[string]any{"code": "S-X", "name": "市南区专业平台", "tier": "specialised", "region_code": "370202", "parent_code": "P370200"}),
 			post("its twin", "/api/v1/platforms", map[string]any{"code": "s-x", "name": "淄川区专业平台", "tier": "specialised", "region_code": "370302"}),
 
 			{name: "district sees only its own network", as: "district", method: "GET", path: "/api/v1/platforms", status: 200,

@@ -76,6 +76,18 @@ type tokenJSON struct {
 	At    time.Time `json:"created_at"`
 }
 
+// withoutSecret is the token answer as kept for Idempotency-Key replays:
+// the token itself is shown once and never stored.
+func (t tokenJSON) withoutSecret() any {
+	return struct {
+		Token    *string   `json:"token"`
+		ID       int64     `json:"id"`
+		Name     string    `json:"name"`
+		At       time.Time `json:"created_at"`
+		Replayed bool      `json:"replayed"`
+	}{ID: t.ID, Name: t.Name, At: t.At, Replayed: true}
+}
+
 func (a *API) createToken(r *http.Request, actor access.Actor) (int, any, error) {
 	var in struct {
 		Name string `json:"name"`

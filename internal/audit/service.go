@@ -76,9 +76,10 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) ([]Ent
 	if !actor.ReadsAudit() {
 		return nil, 0, apperr.Deny()
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, 1000)
 	want := f.Limit
 	f.Limit++
 	items, err := s.store.ListAudit(ctx, f)

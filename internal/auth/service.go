@@ -198,10 +198,14 @@ func (s *Service) checkOrg(ctx context.Context, tx Tx, role access.Role, code st
 	case code == "":
 		return OrgRef{}, nil
 	case kind == access.OrgNone:
-		// Roles without an org may name their platform; it must exist.
+		// Roles bound to no org kind may name their region or platform
+		// (API.md: "the code of the region, platform …"); it must exist.
+		if _, err := tx.OrgRef(ctx, access.OrgRegion, code); err == nil {
+			return OrgRef{}, nil
+		}
 		_, err := tx.OrgRef(ctx, access.OrgPlatform, code)
 		if apperr.Is(err, apperr.NotFound) {
-			return OrgRef{}, apperr.Field("org_code", "unknown_org", "error.unknown_org").With("kind", locale.Key("object.platform"))
+			return OrgRef{}, apperr.Field("org_code", "unknown_org", "error.unknown_org").With("kind", locale.Key("object.region_or_platform"))
 		}
 		return OrgRef{}, err
 	}
@@ -240,9 +244,10 @@ func (s *Service) Users(ctx context.Context, a access.Actor, f UserFilter) ([]Us
 		return nil, "", apperr.Deny()
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 500 {
+	if limit <= 0 {
 		limit = 50
 	}
+	limit = min(limit, 500)
 	f.Limit = limit + 1
 	var items []User
 	err := s.store.Read(ctx, func(tx Tx) error {
@@ -662,7 +667,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (User, error) {
 	return u, nil
 }
 
-// Tokens lists a user's tokens (city admin, or the user).
+// Tokens lists a user's tokens (city admin and auditor, or the user).
 func (s *Service) Tokens(ctx context.Context, a access.Actor, username string) ([]Token, error) {
 	u, err := s.User(ctx, a, username)
 	if err != nil {

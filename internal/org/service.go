@@ -148,8 +148,8 @@ func (s *Service) CreateRegion(ctx context.Context, a access.Actor, r Region) (R
 	}
 	now := s.clock.Now()
 	r.CreatedAt, r.UpdatedAt = now, now
-	if r.Level != LevelStreet {
-		r.KeyStreet = false
+	if r.KeyStreet && r.Level != LevelStreet {
+		return Region{}, apperr.Field("key_street", "invalid", "error.key_street_level")
 	}
 	err := s.store.Write(ctx, func(tx Tx) error {
 		if _, err := tx.Region(ctx, r.Code); err == nil {
@@ -342,21 +342,19 @@ func (s *Service) placePlatform(ctx context.Context, tx Tx, p *Platform) error {
 }
 
 // defaultParent finds the platform a new platform hangs under when no parent
-// was given: the nearest comprehensive platform of the tier above.
+// was given. A specialised platform hangs under the comprehensive platform of
+// its own region (a district's, or the city's), or failing that of the nearest
+// region above; a street or district platform under the nearest platform of
+// the tier above.
 func defaultParent(ctx context.Context, tx Tx, t Tier, chain []Region) string {
 	want := parentTiersFor(t)
-	for _, r := range chain[1:] {
+	regions := chain[1:]
+	if t == TierSpecialised {
+		regions = chain
+	}
+	for _, r := range regions {
 		for _, pt := range want {
 			if p, err := tx.PlatformOfRegion(ctx, r.Code, pt); err == nil {
-				return p.Code
-			}
-		}
-	}
-	if t == TierSpecialised {
-		// A specialised platform in a city or district hangs under that
-		// region's own comprehensive platform.
-		for _, pt := range want {
-			if p, err := tx.PlatformOfRegion(ctx, chain[0].Code, pt); err == nil {
 				return p.Code
 			}
 		}
@@ -625,7 +623,9 @@ func (s *Service) Departments(ctx context.Context, a access.Actor, f DepartmentF
 
 // ---- institutions ----
 
-// CreateInstitution registers a service institution (city admin).
+// CreateInstitution registers a service institution (city admin). Errors:
+// forbidden; invalid (code, name, kind, unknown platform_code); conflict
+// duplicate_code.
 func (s *Service) CreateInstitution(ctx context.Context, a access.Actor, in Institution) (Institution, error) {
 	if err := s.requireAdmin(a); err != nil {
 		return Institution{}, err

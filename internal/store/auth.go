@@ -55,10 +55,7 @@ func (tx *Tx) Users(ctx context.Context, f auth.UserFilter) ([]auth.User, error)
 	w.addIf(string(f.Role), "u.role = ?")
 	w.addIf(f.OrgCode, "u.org_code = ?")
 	w.addIf(f.After, "u.username > ?")
-	if f.Q != "" {
-		p := likeContains(f.Q)
-		w.add(`(u.username LIKE ? ESCAPE '\' OR u.display_name LIKE ? ESCAPE '\' OR u.org_code LIKE ? ESCAPE '\')`, p, p, p)
-	}
+	w.addSearch(f.Q, "u.username", "u.display_name", "u.org_code")
 	rows, err := tx.query(ctx, userSelect+w.String()+" ORDER BY u.username LIMIT ?", append(w.args, f.Limit)...)
 	if err != nil {
 		return nil, mapErr(err, "store: list users")
@@ -95,6 +92,9 @@ func (tx *Tx) OrgRef(ctx context.Context, kind access.OrgKind, code string) (aut
 		err = tx.queryRow(ctx, "SELECT tier, path FROM platforms WHERE code = ?", code).Scan(&ref.Tier, &ref.Path)
 	case access.OrgDepartment:
 		err = tx.queryRow(ctx, "SELECT code FROM departments WHERE code = ?", code).Scan(&ref.Path)
+		ref.Path = ""
+	case access.OrgRegion:
+		err = tx.queryRow(ctx, "SELECT code FROM regions WHERE code = ?", code).Scan(&ref.Path)
 		ref.Path = ""
 	case access.OrgInstitution:
 		err = tx.queryRow(ctx, "SELECT code FROM institutions WHERE code = ?", code).Scan(&ref.Path)

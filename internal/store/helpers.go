@@ -105,6 +105,23 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// addSearch adds a case-insensitive "contains q" over several columns, the
+// same on both engines (SQLite's LIKE ignores ASCII case, PostgreSQL's does
+// not, so both sides are lower-cased).
+func (w *where) addSearch(q string, cols ...string) {
+	if q == "" {
+		return
+	}
+	p := strings.ToLower(likeContains(q))
+	parts := make([]string, len(cols))
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		parts[i] = "LOWER(" + c + `) LIKE ? ESCAPE '\'`
+		args[i] = p
+	}
+	w.add("("+strings.Join(parts, " OR ")+")", args...)
+}
+
 // likeContains escapes s for a LIKE '%s%' pattern with ESCAPE '\'.
 func likeContains(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

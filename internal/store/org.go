@@ -38,10 +38,7 @@ func (tx *Tx) Regions(ctx context.Context, f org.RegionFilter) ([]org.Region, er
 	w.addIf(string(f.Level), "level = ?")
 	w.addIf(f.ParentCode, "parent_code = ?")
 	w.addIf(f.After, "code > ?")
-	if f.Q != "" {
-		p := likeContains(f.Q)
-		w.add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, p, p)
-	}
+	w.addSearch(f.Q, "name", "code")
 	rows, err := tx.query(ctx, "SELECT "+regionCols+" FROM regions"+w.String()+" ORDER BY code LIMIT ?", append(w.args, f.Limit)...)
 	if err != nil {
 		return nil, mapErr(err, "store: list regions")
@@ -109,10 +106,7 @@ func (tx *Tx) Platforms(ctx context.Context, f org.PlatformFilter) ([]org.Platfo
 	w.addIf(f.RegionCode, "region_code = ?")
 	w.addIf(f.ParentCode, "parent_code = ?")
 	w.addIf(f.After, "code > ?")
-	if f.Q != "" {
-		p := likeContains(f.Q)
-		w.add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, p, p)
-	}
+	w.addSearch(f.Q, "name", "code")
 	rows, err := tx.query(ctx, "SELECT "+platformCols+" FROM platforms"+w.String()+" ORDER BY code LIMIT ?", append(w.args, f.Limit)...)
 	if err != nil {
 		return nil, mapErr(err, "store: list platforms")
@@ -198,10 +192,7 @@ func (tx *Tx) Departments(ctx context.Context, f org.DepartmentFilter) ([]org.De
 	w.addIf(f.Code, "code = ?")
 	w.addIf(f.After, "code > ?")
 	w.addIf(f.Category, "code IN (SELECT department_code FROM department_categories WHERE category = ?)")
-	if f.Q != "" {
-		p := likeContains(f.Q)
-		w.add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, p, p)
-	}
+	w.addSearch(f.Q, "name", "code")
 	rows, err := tx.query(ctx, "SELECT code, name, created_at, updated_at FROM departments"+w.String()+" ORDER BY code LIMIT ?", append(w.args, f.Limit)...)
 	if err != nil {
 		return nil, mapErr(err, "store: list departments")
@@ -283,10 +274,7 @@ func (tx *Tx) Institutions(ctx context.Context, f org.InstitutionFilter) ([]org.
 	w.addIf(f.Kind, "kind = ?")
 	w.addIf(f.PlatformCode, "platform_code = ?")
 	w.addIf(f.After, "code > ?")
-	if f.Q != "" {
-		p := likeContains(f.Q)
-		w.add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, p, p)
-	}
+	w.addSearch(f.Q, "name", "code")
 	rows, err := tx.query(ctx, "SELECT "+institutionCols+" FROM institutions"+w.String()+" ORDER BY code LIMIT ?", append(w.args, f.Limit)...)
 	if err != nil {
 		return nil, mapErr(err, "store: list institutions")

@@ -41,26 +41,16 @@ type networkData struct {
 	Count   int
 	ByTier  map[string]int
 	Comply  int // platforms meeting the area standard
-	Streets int // street regions
-	Covered int // street regions with a street platform
+	Streets int // key streets (重点街道)
+	Covered int // key streets with a street platform
 }
 
 // network shows the platform tree within the viewer's scope, with each
 // platform's standing against its tier standard.
 func (w *Web) network(rw http.ResponseWriter, r *http.Request, a access.Actor) error {
-	ctx := r.Context()
-	var all []org.Platform
-	after := ""
-	for {
-		items, next, err := w.s.Org.Platforms(ctx, a, org.PlatformFilter{After: after, Limit: 500})
-		if err != nil {
-			return err
-		}
-		all = append(all, items...)
-		if next == "" {
-			break
-		}
-		after = next
+	all, err := w.allPlatforms(r, a)
+	if err != nil {
+		return err
 	}
 	rows, err := w.platformRows(r, a, all)
 	if err != nil {
@@ -88,11 +78,19 @@ func (w *Web) network(rw http.ResponseWriter, r *http.Request, a access.Actor) e
 		}
 	}
 	if a.ReadsAll() {
-		streets, _, err := w.s.Org.Regions(ctx, a, org.RegionFilter{Level: org.LevelStreet, Limit: 500})
+		// R1.8: the share of key streets (重点街道) with a street platform.
+		regions, err := w.allRegions(r, a)
 		if err != nil {
 			return err
 		}
-		d.Streets, d.Covered = len(streets), len(covered)
+		for _, reg := range regions {
+			if reg.Level == org.LevelStreet && reg.KeyStreet {
+				d.Streets++
+				if covered[reg.Code] {
+					d.Covered++
+				}
+			}
+		}
 	}
 	p := w.page(r, "network")
 	p.Data = d

@@ -19,12 +19,13 @@ type platformFormData struct {
 
 // platformForm renders the create or edit form with its choices.
 func (w *Web) platformForm(rw http.ResponseWriter, r *http.Request, a access.Actor, f *form.Form, status int, editing bool) error {
-	ctx := r.Context()
-	regions, _, err := w.s.Org.Regions(ctx, a, org.RegionFilter{Limit: 500})
+	regions, err := w.allRegions(r, a)
 	if err != nil {
 		return err
 	}
-	platforms, _, err := w.s.Org.Platforms(ctx, a, org.PlatformFilter{Limit: 500})
+	// Every platform is offered as a parent, so saving an edit can never
+	// drop a parent that a shorter list would have missed.
+	platforms, err := w.allPlatforms(r, a)
 	if err != nil {
 		return err
 	}

@@ -58,21 +58,42 @@ func (w *Web) platformRows(r *http.Request, a access.Actor, items []org.Platform
 	return rows, nil
 }
 
-// regionNames maps every region code to its name (a city has a few hundred
-// regions at most).
+// regionNames maps every region code to its name.
 func (w *Web) regionNames(r *http.Request, a access.Actor) (map[string]string, error) {
-	names := map[string]string{}
+	regions, err := w.allRegions(r, a)
+	names := make(map[string]string, len(regions))
+	for _, reg := range regions {
+		names[reg.Code] = reg.Name
+	}
+	return names, err
+}
+
+// allRegions reads every region (a city has a few hundred).
+func (w *Web) allRegions(r *http.Request, a access.Actor) ([]org.Region, error) {
+	return readAll(func(after string) ([]org.Region, string, error) {
+		return w.s.Org.Regions(r.Context(), a, org.RegionFilter{After: after, Limit: 500})
+	})
+}
+
+// allPlatforms reads every platform within the actor's scope.
+func (w *Web) allPlatforms(r *http.Request, a access.Actor) ([]org.Platform, error) {
+	return readAll(func(after string) ([]org.Platform, string, error) {
+		return w.s.Org.Platforms(r.Context(), a, org.PlatformFilter{After: after, Limit: 500})
+	})
+}
+
+// readAll follows a cursor-paginated list to its end.
+func readAll[T any](fetch func(after string) ([]T, string, error)) ([]T, error) {
+	var out []T
 	after := ""
 	for {
-		regions, next, err := w.s.Org.Regions(r.Context(), a, org.RegionFilter{After: after, Limit: 500})
+		items, next, err := fetch(after)
 		if err != nil {
 			return nil, err
 		}
-		for _, reg := range regions {
-			names[reg.Code] = reg.Name
-		}
+		out = append(out, items...)
 		if next == "" {
-			return names, nil
+			return out, nil
 		}
 		after = next
 	}
