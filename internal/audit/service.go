@@ -141,6 +141,24 @@ func ValidateRetention(days int) error {
 	return nil
 }
 
+// SetRetention changes how many days audit entries are kept (city admin).
+// The change is itself audited as settings.update. Errors: forbidden;
+// invalid retention_days (outside MinRetentionDays–MaxRetentionDays).
+func (s *Service) SetRetention(ctx context.Context, actor access.Actor, days int) error {
+	if !actor.IsAdmin() {
+		return apperr.Deny()
+	}
+	if err := ValidateRetention(days); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	v := strconv.Itoa(days)
+	if err := s.store.SetSetting(ctx, settingRetention, v, now); err != nil {
+		return err
+	}
+	return s.store.AppendAudit(ctx, New(actor, now, "settings.update", "setting", settingRetention, Success).WithDetail(v))
+}
+
 // Purge deletes sealed entries older than the retention period.
 func (s *Service) Purge(ctx context.Context) (int64, error) {
 	days, err := s.Retention(ctx)
