@@ -1,0 +1,269 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/qifu/qifu/internal/apptest"
+	"github.com/qifu/qifu/internal/audit"
+	"github.com/qifu/qifu/internal/demo"
+	"github.com/qifu/qifu/internal/org"
+)
+
+// formValues collects what a browser would submit from the form with the
+// given action: every named input with its value, checked checkboxes only.
+func formValues(p *apptest.Page, action string) url.Values {
+	v := url.Values{}
+	p.Doc.Find(`form[action="` + action + `"] input`).Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		typ, _ := s.Attr("type")
+		if name == "" || name == "_csrf" || typ == "file" {
+			return
+		}
+		if _, checked := s.Attr("checked"); typ == "checkbox" && !checked {
+			return
+		}
+		val, _ := s.Attr("value")
+		v.Add(name, val)
+	})
+	return v
+}
+
+// errorOf is the error message shown next to a field (ids may hold dots,
+// so they are matched as attributes).
+func errorOf(p *apptest.Page, field string) string {
+	return p.Text(`[id="err-` + field + `"]`)
+}
+
+func adminBrowser(env *apptest.Env) *apptest.Browser {
+	b := env.Browser()
+	b.Login("admin", demo.Password)
+	return b
+}
+
+// The demo street platform P370202003 has 104 m²: it meets the street
+// standard of 100 m² and falls below once the admin raises it to 150 m².
+func TestStandardsEditChangesCompliance(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		const code = "P370202003"
+		if p := b.Get("/platforms/" + code); p.Count("#compliance-area .badge.ok") != 1 {
+			t.Fatalf("%s does not meet the 100 m² street standard before the change", code)
+		}
+		page := b.Get("/standards")
+		if page.Status != http.StatusOK {
+			t.Fatalf("GET /standards = %d", page.Status)
+		}
+		v := formValues(page, "/standards")
+		if got := v.Get("street.min_area_m2"); got != "100" {
+			t.Fatalf("street area in the form = %q, want 100", got)
+		}
+		if got := v.Get("city.min_satisfaction"); got != "90" {
+			t.Errorf("city satisfaction shown as %q, want the percentage 90", got)
+		}
+		v.Set("street.min_area_m2", "150")
+		p := b.Post("/standards", v)
+		if p.Status != http.StatusSeeOther || p.Location != "/standards" {
+			t.Fatalf("save: status %d location %q alert %q", p.Status, p.Location, p.Text(".alert"))
+		}
+		page = b.Get("/standards")
+		if got := page.Text("#standard-street"); !strings.Contains(got, "150") {
+			t.Errorf("street row after the change = %q", got)
+		}
+		if page.Text(".flash") == "" {
+			t.Errorf("no confirmation after saving")
+		}
+		if p := b.Get("/platforms/" + code); p.Count("#compliance-area .badge.bad") != 1 {
+			t.Errorf("%s (104 m²) still shown as meeting a 150 m² standard", code)
+		}
+		list := b.Get("/platforms?tier=street&q=" + url.QueryEscape("香港中路"))
+		row := list.Doc.Find(`tr:has(a[href="/platforms/` + code + `"]) .compliance`)
+		if !strings.Contains(row.Text(), "150") || row.Find(".badge.bad").Length() != 1 {
+			t.Errorf("platform list compliance = %q, want below 150", strings.TrimSpace(row.Text()))
+		}
+		stds, err := env.App.Org.Standards(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := stds[org.TierStreet]; got.MinAreaM2 != 150 || got.MinSatisfaction != 0.9 {
+			t.Errorf("stored street standard = %+v", got)
+		}
+		// Only the changed tier is saved and audited.
+		entries, _, err := env.App.Audit.List(context.Background(), apptest.System, audit.Filter{Action: "standard.update", Username: "admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].ObjectID != "street" {
+			t.Errorf("standard.update entries = %+v, want one for street", entries)
+		}
+	})
+}
+
+func TestStandardsBadSatisfactionSavesNothing(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		v := formValues(b.Get("/standards"), "/standards")
+		v.Set("city.min_area_m2", "5000")
+		v.Set("street.min_satisfaction", "120")
+		p := b.Post("/standards", v)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", p.Status)
+		}
+		if msg := errorOf(p, "street.min_satisfaction"); !strings.Contains(msg, "100") {
+			t.Errorf("error next to street satisfaction = %q", msg)
+		}
+		if n := p.Count(".field-error"); n != 1 {
+			t.Errorf("%d field errors shown, want 1", n)
+		}
+		if got, _ := p.Doc.Find(`[id="f-street.min_satisfaction"]`).Attr("aria-invalid"); got != "true" {
+			t.Errorf("field not marked invalid")
+		}
+		if got, _ := p.Doc.Find(`[id="f-city.min_area_m2"]`).Attr("value"); got != "5000" {
+			t.Errorf("typed city area lost: %q", got)
+		}
+		stds, err := env.App.Org.Standards(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stds[org.TierCity].MinAreaM2 != 4000 || stds[org.TierStreet].MinSatisfaction != 0.9 {
+			t.Errorf("standards changed by a rejected form: city %+v street %+v", stds[org.TierCity], stds[org.TierStreet])
+		}
+		// A bad number in another tier is reported on that tier's field.
+		v.Set("street.min_satisfaction", "90")
+		v.Set("district.min_smes_served", "many")
+		p = b.Post("/standards", v)
+		if p.Status != http.StatusUnprocessableEntity || errorOf(p, "district.min_smes_served") == "" {
+			t.Errorf("bad district number: status %d, error %q", p.Status, errorOf(p, "district.min_smes_served"))
+		}
+	})
+}
+
+func TestSecuritySettings(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		ctx := context.Background()
+		b := adminBrowser(env)
+		page := b.Get("/settings")
+		if page.Count(`a[href="/settings/brand"]`) == 0 {
+			t.Errorf("no link to the brand page")
+		}
+		v := formValues(page, "/settings/security")
+		if v.Get("retention_days") != "190" || v.Has("require_totp") {
+			t.Fatalf("settings form = %v, want 190 days and two-factor off (demo)", v)
+		}
+		p := b.Post("/settings/security", url.Values{"require_totp": {"on"}, "retention_days": {"100"}})
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#err-retention_days") == "" {
+			t.Fatalf("retention 100: status %d error %q", p.Status, p.Text("#err-retention_days"))
+		}
+		if on, _ := env.App.Auth.RequireTOTP(ctx); on {
+			t.Errorf("two-factor turned on by a rejected form")
+		}
+		if p := b.Post("/settings/security", url.Values{"retention_days": {"365"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("retention 365: status %d alert %q", p.Status, p.Text(".alert"))
+		}
+		if days, _ := env.App.Audit.Retention(ctx); days != 365 {
+			t.Errorf("retention = %d, want 365", days)
+		}
+		if p := b.Post("/settings/security", url.Values{"require_totp": {"on"}, "retention_days": {"365"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("two-factor on: status %d", p.Status)
+		}
+		staff := env.Browser()
+		if p := staff.Login("district", demo.Password); !strings.HasPrefix(p.Location, "/account/2fa/enrol") {
+			t.Errorf("staff login with two-factor required goes to %q, want the enrolment", p.Location)
+		}
+		entries, _, err := env.App.Audit.List(ctx, apptest.System, audit.Filter{Action: "settings.update", Username: "admin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 2 {
+			t.Errorf("settings.update entries by admin = %d, want 2 (retention, two-factor)", len(entries))
+		}
+		// The auditor reads the settings without a form.
+		aud := env.Browser()
+		aud.Login("auditor", demo.Password)
+		// Two-factor is now required: the auditor is sent to enrol first.
+		if p := aud.Get("/settings"); p.Status != http.StatusSeeOther {
+			t.Errorf("auditor without two-factor reached /settings: %d", p.Status)
+		}
+	})
+}
+
+func TestBrandAndLogo(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		page := b.Get("/settings/brand")
+		if page.Status != http.StatusOK {
+			t.Fatalf("GET /settings/brand = %d", page.Status)
+		}
+		v := formValues(page, "/settings/brand")
+		v.Set("hotline", "0532-12345")
+		if p := b.Post("/settings/brand", v); p.Status != http.StatusSeeOther {
+			t.Fatalf("save brand: status %d alert %q", p.Status, p.Text(".alert"))
+		}
+		if got := b.Get("/").Text(".hotline"); got != "0532-12345" {
+			t.Errorf("header hotline = %q", got)
+		}
+		v.Set("domain", "not a domain")
+		if p := b.Post("/settings/brand", v); p.Status != http.StatusUnprocessableEntity || p.Text("#err-domain") == "" {
+			t.Errorf("bad domain: status %d error %q", p.Status, p.Text("#err-domain"))
+		}
+
+		img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+		img.Set(1, 1, color.RGBA{R: 200, A: 255})
+		var pngData bytes.Buffer
+		if err := png.Encode(&pngData, img); err != nil {
+			t.Fatal(err)
+		}
+		b.Get("/settings/brand")
+		body, ct := upload(t, "logo.png", pngData.Bytes())
+		p := b.PostMultipart("/settings/brand/logo", body, ct)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("upload PNG: status %d error %q", p.Status, p.Text("#err-logo"))
+		}
+		logo := env.Browser().Get("/brand/logo")
+		if logo.Status != http.StatusOK || logo.Header.Get("Content-Type") != "image/png" || logo.Body != pngData.String() {
+			t.Errorf("/brand/logo: status %d type %q, %d bytes", logo.Status, logo.Header.Get("Content-Type"), len(logo.Body))
+		}
+		if src, _ := b.Get("/settings/brand").Doc.Find("#current-logo").Attr("src"); !strings.HasPrefix(src, "/brand/logo") {
+			t.Errorf("brand page shows logo %q", src)
+		}
+
+		body, ct = upload(t, "logo.png", []byte("just some text, not an image"))
+		p = b.PostMultipart("/settings/brand/logo", body, ct)
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#err-logo") == "" {
+			t.Errorf("text file: status %d error %q", p.Status, p.Text("#err-logo"))
+		}
+		if logo := env.Browser().Get("/brand/logo"); logo.Body != pngData.String() {
+			t.Errorf("refused upload replaced the logo")
+		}
+	})
+}
+
+// upload builds a multipart body with one file in the field "logo".
+func upload(t *testing.T, name string, data []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("logo", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(data)
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &body, mw.FormDataContentType()
+}
