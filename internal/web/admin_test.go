@@ -150,6 +150,210 @@ func TestStandardsBadSatisfactionSavesNothing(t *testing.T) {
 	})
 }
 
+func TestUserCreatedByAdminMustChangePassword(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		form := b.Get("/users/new")
+		if form.Status != http.StatusOK || form.Count(`select[name="role"] option[value="street_staff"]`) != 1 {
+			t.Fatalf("GET /users/new = %d, role choices missing", form.Status)
+		}
+		street := demo.PlatformCode(demo.StreetCode("370202", 0))
+		p := b.Post("/users", url.Values{"username": {"wang.fang"}, "display_name": {"王芳"}, "role": {"street_staff"},
+			"org_code": {street}, "password": {"Initial-Pass-2026"}})
+		if p.Status != http.StatusSeeOther || p.Location != "/users/wang.fang" {
+			t.Fatalf("create: status %d location %q alert %q", p.Status, p.Location, p.Text(".alert"))
+		}
+		view := b.Get(p.Location)
+		if !strings.Contains(view.Text("#user-props"), "王芳") {
+			t.Errorf("new user page lacks the display name")
+		}
+		if list := b.Get("/users?role=street_staff&q=wang"); list.Count(`a[href="/users/wang.fang"]`) != 1 {
+			t.Errorf("new user not in the filtered list")
+		}
+
+		u := env.Browser()
+		u.Get("/login")
+		login := u.Post("/login", url.Values{"username": {"wang.fang"}, "password": {"Initial-Pass-2026"}, "next": {"/"}})
+		if login.Status != http.StatusSeeOther || !strings.HasPrefix(login.Location, "/account/password") {
+			t.Fatalf("first login: status %d location %q, want the password change", login.Status, login.Location)
+		}
+		if home := u.Get("/"); home.Status != http.StatusSeeOther || !strings.HasPrefix(home.Location, "/account/password") {
+			t.Fatalf("app usable before the password change: %d %q", home.Status, home.Location)
+		}
+		u.Get("/account/password")
+		ch := u.Post("/account/password", url.Values{"current_password": {"Initial-Pass-2026"}, "password": {"Own-Secret-2026!"},
+			"password_confirm": {"Own-Secret-2026!"}, "next": {"/"}})
+		if ch.Status != http.StatusSeeOther || ch.Location != "/" {
+			t.Fatalf("password change: status %d location %q alert %q", ch.Status, ch.Location, ch.Text(".alert"))
+		}
+		if home := u.Get("/"); home.Status != http.StatusOK {
+			t.Errorf("home after the change = %d", home.Status)
+		}
+		if own := u.Get("/platforms/" + street); own.Status != http.StatusOK {
+			t.Errorf("new street user cannot open its platform: %d", own.Status)
+		}
+	})
+}
+
+func TestUserCreateWeakPassword(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		b.Get("/users/new")
+		p := b.Post("/users", url.Values{"username": {"li.lei"}, "role": {"hotline_operator"}, "password": {"password"}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", p.Status)
+		}
+		if p.Text("#err-password") == "" {
+			t.Errorf("no error next to the password")
+		}
+		if v, _ := p.Doc.Find("#f-username").Attr("value"); v != "li.lei" {
+			t.Errorf("typed username lost: %q", v)
+		}
+		if v, _ := p.Doc.Find("#f-password").Attr("value"); v != "" {
+			t.Errorf("typed password sent back to the browser")
+		}
+		if got := b.Get("/users/li.lei"); got.Status != http.StatusNotFound {
+			t.Errorf("rejected user exists: GET = %d", got.Status)
+		}
+	})
+}
+
+func TestTokenShownOnceThenRevoked(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		b.Get("/users/hotline")
+		p := b.Post("/users/hotline/tokens", url.Values{"name": {"switchboard"}})
+		if p.Status != http.StatusOK {
+			t.Fatalf("create token: status %d alert %q", p.Status, p.Text(".alert"))
+		}
+		token := p.Text("#new-token")
+		if !strings.HasPrefix(token, "qf_") {
+			t.Fatalf("token shown = %q", token)
+		}
+		if p.Text("#token-once .notice") == "" {
+			t.Errorf("no warning that the token is shown once")
+		}
+		me := env.API(token).Do("GET", "/api/v1/me", nil)
+		if me.Status != http.StatusOK || me.JSON["username"] != "hotline" {
+			t.Fatalf("GET /api/v1/me with the new token: %d %s", me.Status, me.Body)
+		}
+		again := b.Get("/users/hotline")
+		if again.Count("#new-token") != 0 || strings.Contains(again.Body, token) {
+			t.Errorf("token shown a second time")
+		}
+		row := again.Doc.Find(`#tokens tr:contains("switchboard")`)
+		if row.Length() != 1 {
+			t.Fatalf("token not listed")
+		}
+		action, _ := row.Find("form").Attr("action")
+		if confirm, _ := row.Find("button").Attr("data-confirm"); confirm == "" {
+			t.Errorf("revoke button asks no confirmation")
+		}
+		rv := b.Post(action, nil)
+		if rv.Status != http.StatusSeeOther {
+			t.Fatalf("revoke %s: status %d", action, rv.Status)
+		}
+		if me := env.API(token).Do("GET", "/api/v1/me", nil); me.Status != http.StatusUnauthorized {
+			t.Errorf("revoked token: status %d, want 401", me.Status)
+		}
+		if after := b.Get("/users/hotline"); after.Doc.Find(`#tokens tr:contains("switchboard") .badge.bad`).Length() != 1 {
+			t.Errorf("token not shown as revoked")
+		}
+	})
+}
+
+func TestDisableEndsSessionsAndEnableRestores(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		street := env.Browser()
+		street.Login("street", demo.Password)
+		if p := street.Get("/"); p.Status != http.StatusOK {
+			t.Fatalf("street home = %d", p.Status)
+		}
+		b := adminBrowser(env)
+		view := b.Get("/users/street")
+		if confirm, _ := view.Doc.Find(`form[action="/users/street/disable"] button`).Attr("data-confirm"); confirm == "" {
+			t.Errorf("disable button missing or asks no confirmation")
+		}
+		if p := b.Post("/users/street/disable", nil); p.Status != http.StatusSeeOther {
+			t.Fatalf("disable: status %d alert %q", p.Status, p.Text(".alert"))
+		}
+		if p := street.Get("/"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/login") {
+			t.Errorf("disabled user's session still works: %d %q", p.Status, p.Location)
+		}
+		if got := b.Get("/users/street").Text("#user-disabled"); got == "" || got == b.Get("/users/admin").Text("#user-disabled") {
+			t.Errorf("disabled state not shown: %q", got)
+		}
+		if p := b.Post("/users/street/enable", nil); p.Status != http.StatusSeeOther {
+			t.Fatalf("enable: status %d", p.Status)
+		}
+		env.Browser().Login("street", demo.Password)
+
+		// The admin cannot lock themself out.
+		self := b.Get("/users/admin")
+		if self.Count(`form[action="/users/admin/disable"]`) != 0 {
+			t.Errorf("admin offered to disable their own account")
+		}
+		p := b.Post("/users/admin/disable", nil)
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#err-disabled") == "" {
+			t.Errorf("self-disable: status %d error %q", p.Status, p.Text("#err-disabled"))
+		}
+	})
+}
+
+func TestUnlockLockedUser(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		bad := env.Browser()
+		bad.Get("/login")
+		for range 5 {
+			bad.Post("/login", url.Values{"username": {"district"}, "password": {"wrong-password-1A!"}, "next": {"/"}})
+		}
+		if p := bad.Post("/login", url.Values{"username": {"district"}, "password": {demo.Password}}); p.Status != http.StatusTooManyRequests {
+			t.Fatalf("district not locked after 5 failures: status %d", p.Status)
+		}
+		b := adminBrowser(env)
+		view := b.Get("/users/district")
+		if got := view.Text("#user-locked"); got == "" || got == "—" {
+			t.Errorf("lock end not shown: %q", got)
+		}
+		if list := b.Get("/users?q=district"); list.Count(`#users .badge.warn`) != 1 {
+			t.Errorf("list does not mark the locked user")
+		}
+		if p := b.Post("/users/district/unlock", nil); p.Status != http.StatusSeeOther {
+			t.Fatalf("unlock: status %d", p.Status)
+		}
+		if got := b.Get("/users/district").Text("#user-locked"); got != "—" {
+			t.Errorf("still shown locked: %q", got)
+		}
+		env.Browser().Login("district", demo.Password)
+	})
+}
+
+func TestResetPasswordAndTwoFactor(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		b.Get("/users/department")
+		if p := b.Post("/users/department/password", url.Values{"password": {"short"}}); p.Status != http.StatusUnprocessableEntity || p.Text("#err-password") == "" {
+			t.Errorf("weak reset: status %d error %q", p.Status, p.Text("#err-password"))
+		}
+		if p := b.Post("/users/department/password", url.Values{"password": {"Handed-Over-2026"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("reset: status %d alert %q", p.Status, p.Text(".alert"))
+		}
+		u := env.Browser()
+		if p := u.Login("department", "Handed-Over-2026"); !strings.HasPrefix(p.Location, "/account/password") {
+			t.Errorf("after a reset the user is not asked to change the password: %q", p.Location)
+		}
+		if p := b.Post("/users/department/2fa/reset", nil); p.Status != http.StatusSeeOther {
+			t.Errorf("reset two-factor: status %d", p.Status)
+		}
+	})
+}
+
 func TestSecuritySettings(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		env.LoadDemo()
