@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/qifu/qifu/internal/apptest"
 	"github.com/qifu/qifu/internal/audit"
@@ -400,6 +401,185 @@ func TestSecuritySettings(t *testing.T) {
 		// Two-factor is now required: the auditor is sent to enrol first.
 		if p := aud.Get("/settings"); p.Status != http.StatusSeeOther {
 			t.Errorf("auditor without two-factor reached /settings: %d", p.Status)
+		}
+	})
+}
+
+func TestAdminPagesRefuseOtherRoles(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		street := env.Browser()
+		street.Login("street", demo.Password)
+		for _, path := range []string{"/audit", "/audit/export.xlsx", "/users", "/users/admin", "/users/new", "/settings", "/settings/brand"} {
+			if p := street.Get(path); p.Status != http.StatusForbidden {
+				t.Errorf("street GET %s = %d, want 403", path, p.Status)
+			}
+		}
+		std := street.Get("/standards")
+		if std.Status != http.StatusOK || std.Count(`form[action="/standards"]`) != 0 {
+			t.Errorf("street /standards: status %d, %d edit forms", std.Status, std.Count(`form[action="/standards"]`))
+		}
+		for _, path := range []string{"/standards", "/users", "/users/street/disable", "/settings/security", "/settings/brand"} {
+			if p := street.Post(path, url.Values{"retention_days": {"365"}}); p.Status != http.StatusForbidden {
+				t.Errorf("street POST %s = %d, want 403", path, p.Status)
+			}
+		}
+
+		aud := env.Browser()
+		aud.Login("auditor", demo.Password)
+		for _, path := range []string{"/users", "/users/street", "/audit", "/settings", "/settings/brand"} {
+			if p := aud.Get(path); p.Status != http.StatusOK {
+				t.Errorf("auditor GET %s = %d", path, p.Status)
+			}
+		}
+		if n := aud.Get("/users/street").Count(`main form`); n != 0 {
+			t.Errorf("auditor sees %d action forms on a user page", n)
+		}
+		if n := aud.Get("/settings").Count(`main form`); n != 0 {
+			t.Errorf("auditor sees %d forms on the settings page", n)
+		}
+		if p := aud.Post("/users/street/disable", nil); p.Status != http.StatusForbidden {
+			t.Errorf("auditor disabling a user = %d, want 403", p.Status)
+		}
+	})
+}
+
+func TestAuditPageFilters(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		b := adminBrowser(env)
+		b.Get("/users/new")
+		b.Post("/users", url.Values{"username": {"zhao.lei"}, "role": {"hotline_operator"}, "password": {"Initial-Pass-2026"}})
+		b.Get("/users/zhao.lei")
+		b.Post("/users/zhao.lei/disable", nil)
+		street := env.Browser()
+		street.Login("street", demo.Password)
+		street.Get("/audit")
+		street.Get("/users")
+
+		p := b.Get("/audit?action=user.")
+		if p.Status != http.StatusOK {
+			t.Fatalf("GET /audit = %d", p.Status)
+		}
+		actions := p.Doc.Find("#audit td.action").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+		if len(actions) == 0 {
+			t.Fatalf("no user. entries")
+		}
+		for _, a := range actions {
+			if !strings.HasPrefix(a, "user.") {
+				t.Errorf("action filter user. shows %q", a)
+			}
+		}
+		all := strings.Join(actions, " ")
+		if !strings.Contains(all, "user.create") || !strings.Contains(all, "user.update") {
+			t.Errorf("user actions listed: %v", actions)
+		}
+		if first := p.Doc.Find("#audit tbody tr").First(); !strings.Contains(first.Text(), "user.update") || !strings.Contains(first.Text(), "zhao.lei") {
+			t.Errorf("newest entry first: got %q", strings.Join(strings.Fields(first.Text()), " "))
+		}
+		if v, _ := p.Doc.Find("#f-action").Attr("value"); v != "user." {
+			t.Errorf("filter not echoed: %q", v)
+		}
+
+		d := b.Get("/audit?result=denied")
+		users := d.Doc.Find("#audit td.user").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+		if len(users) < 2 {
+			t.Errorf("denied entries = %d, want the street user's two refusals", len(users))
+		}
+		for _, u := range users {
+			if u != "street" {
+				t.Errorf("denied filter shows an entry by %q", u)
+			}
+		}
+		if d.Count("#audit .result .badge.bad") != len(users) {
+			t.Errorf("denied entries without the denied badge")
+		}
+
+		// The id cursor pages through the demo's many entries.
+		first := b.Get("/audit")
+		if n := first.Count("#audit tbody tr"); n != 50 {
+			t.Errorf("first page rows = %d, want 50", n)
+		}
+		next, ok := first.Doc.Find(`.pager a[rel="next"]`).Attr("href")
+		if !ok {
+			t.Fatalf("no next page link")
+		}
+		lastID, _ := first.Doc.Find("#audit tbody tr").Last().Attr("id")
+		second := b.Get(next)
+		firstID, _ := second.Doc.Find("#audit tbody tr").First().Attr("id")
+		if second.Count("#audit tbody tr") == 0 || firstID == lastID {
+			t.Errorf("second page starts at %q after %q", firstID, lastID)
+		}
+
+		if bad := b.Get("/audit?from=yesterday"); bad.Status != http.StatusUnprocessableEntity || bad.Text("#err-from") == "" {
+			t.Errorf("bad date: status %d error %q", bad.Status, bad.Text("#err-from"))
+		}
+	})
+}
+
+func TestAuditExportXLSX(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		ctx := context.Background()
+		b := adminBrowser(env)
+		b.Get("/users/new")
+		b.Post("/users", url.Values{"username": {"sun.li"}, "role": {"auditor"}, "password": {"Initial-Pass-2026"}})
+
+		p := b.Get("/audit/export.xlsx?action=user.&result=success")
+		if p.Status != http.StatusOK {
+			t.Fatalf("export: status %d %s", p.Status, p.Body)
+		}
+		if ct := p.Header.Get("Content-Type"); !strings.Contains(ct, "spreadsheetml") {
+			t.Errorf("Content-Type = %q", ct)
+		}
+		if cd := p.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, ".xlsx") {
+			t.Errorf("Content-Disposition = %q", cd)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(p.Body))
+		if err != nil {
+			t.Fatalf("open export: %v", err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows(f.GetSheetName(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < 5 {
+			t.Fatalf("export has %d rows", len(rows))
+		}
+		if got := rows[0][0]; !strings.Contains(got, "青岛市中小企业公共服务平台") || !strings.Contains(got, "审计日志") {
+			t.Errorf("title row = %q", got)
+		}
+		if got := rows[1][0]; !strings.Contains(got, "user.") {
+			t.Errorf("filter row = %q", got)
+		}
+		if got := rows[3]; len(got) < 9 || got[4] != "操作" {
+			t.Errorf("header row = %q", got)
+		}
+		want, _, err := env.App.Audit.List(ctx, apptest.System, audit.Filter{Action: "user.", Result: audit.Success, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := rows[4:]
+		if len(data) != len(want) {
+			t.Fatalf("data rows = %d, want %d", len(data), len(want))
+		}
+		for i, r := range data {
+			if r[1] != want[i].Username || r[4] != want[i].Action || r[6] != want[i].ObjectID {
+				t.Errorf("row %d = %q, want %s %s %s", i, r, want[i].Username, want[i].Action, want[i].ObjectID)
+			}
+		}
+		if data[0][6] != "sun.li" || data[0][4] != "user.create" {
+			t.Errorf("newest row first: %q", data[0])
+		}
+
+		// The export itself is audited.
+		logged := b.Get("/audit?action=audit.export")
+		if n := logged.Count("#audit tbody tr"); n != 1 {
+			t.Errorf("audit.export entries = %d, want 1", n)
+		}
+		if !strings.Contains(logged.Text("#audit td.detail"), "rows=") {
+			t.Errorf("export detail = %q", logged.Text("#audit td.detail"))
 		}
 	})
 }

@@ -25,4 +25,7 @@ func (w *Web) routesAdmin(mux *http.ServeMux) {
 	w.handle(mux, "POST /users/{username}/2fa/reset", w.authed(w.userResetTOTP))
 	w.handle(mux, "POST /users/{username}/tokens", w.authed(w.tokenCreate))
 	w.handle(mux, "POST /users/{username}/tokens/{id}/revoke", w.authed(w.tokenRevoke))
+
+	w.handle(mux, "GET /audit", w.authed(w.auditList))
+	w.handle(mux, "GET /audit/export.xlsx", w.authed(w.auditExport))
 }
