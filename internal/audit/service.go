@@ -44,7 +44,9 @@ type Store interface {
 	// PurgeAudit deletes sealed entries older than t, moving the anchor.
 	PurgeAudit(ctx context.Context, t time.Time) (int64, error)
 	Setting(ctx context.Context, key string) (string, bool, error)
-	SetSetting(ctx context.Context, key, value string, at time.Time) error
+	// SaveSetting stores a configuration value and the audit entry of the
+	// change in one transaction.
+	SaveSetting(ctx context.Context, key, value string, e Entry) error
 }
 
 // Service reads, seals, verifies and purges the audit log.
@@ -140,6 +142,21 @@ func ValidateRetention(days int) error {
 			With("min", MinRetentionDays).With("max", MaxRetentionDays)
 	}
 	return nil
+}
+
+// SetRetention changes how many days audit entries are kept (city admin).
+// The change is itself audited as settings.update. Errors: forbidden;
+// invalid retention_days (outside MinRetentionDays–MaxRetentionDays).
+func (s *Service) SetRetention(ctx context.Context, actor access.Actor, days int) error {
+	if !actor.IsAdmin() {
+		return apperr.Deny()
+	}
+	if err := ValidateRetention(days); err != nil {
+		return err
+	}
+	v := strconv.Itoa(days)
+	return s.store.SaveSetting(ctx, settingRetention, v,
+		New(actor, s.clock.Now(), "settings.update", "setting", settingRetention, Success).WithDetail(v))
 }
 
 // Purge deletes sealed entries older than the retention period.

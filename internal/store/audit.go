@@ -227,7 +227,13 @@ func (s AuditStore) Setting(ctx context.Context, key string) (v string, ok bool,
 	return v, ok, err
 }
 
-// SetSetting stores a configuration value (audit.Store).
-func (s AuditStore) SetSetting(ctx context.Context, key, value string, at time.Time) error {
-	return s.DB.Write(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, key, value, at) })
+// SaveSetting stores a configuration value and its audit entry in one
+// transaction (audit.Store).
+func (s AuditStore) SaveSetting(ctx context.Context, key, value string, e audit.Entry) error {
+	return s.DB.Write(ctx, func(tx *Tx) error {
+		if err := tx.SetSetting(ctx, key, value, e.At); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, e)
+	})
 }
