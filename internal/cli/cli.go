@@ -157,34 +157,28 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 }
 
 func migrate(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
-	fs := newFlags("migrate", stderr)
-	var c common
-	c.bind(fs, getenv)
-	status := fs.Bool("status", false, "list migrations and whether each is applied")
-	if err := parse(fs, args); err != nil {
-		return err
+	var status bool
+	bind := func(fs *flag.FlagSet) {
+		fs.BoolVar(&status, "status", false, "list migrations and whether each is applied")
 	}
-	a, err := c.open(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	list, err := a.DB.MigrationStatus(ctx)
-	if err != nil {
-		return err
-	}
-	if *status {
-		for _, m := range list {
-			state := "applied " + m.AppliedAt
-			if m.AppliedAt == "" {
-				state = "pending"
-			}
-			fmt.Fprintf(stdout, "%s\t%s\n", m.Name, state)
+	return oneShot(ctx, "migrate", args, getenv, stderr, bind, func(a *app.App) error {
+		list, err := a.DB.MigrationStatus(ctx)
+		if err != nil {
+			return err
 		}
+		if status {
+			for _, m := range list {
+				state := "applied " + m.AppliedAt
+				if m.AppliedAt == "" {
+					state = "pending"
+				}
+				fmt.Fprintf(stdout, "%s\t%s\n", m.Name, state)
+			}
+			return nil
+		}
+		fmt.Fprintf(stdout, "database %s is at migration %s\n", a.DB.Target(), list[len(list)-1].Name)
 		return nil
-	}
-	fmt.Fprintf(stdout, "database %s is at migration %s\n", a.DB.Target(), list[len(list)-1].Name)
-	return nil
+	})
 }
 
 // cliActor is who the audit log names for CLI commands.
