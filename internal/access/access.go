@@ -90,7 +90,10 @@ type Actor struct {
 	// PlatformPath is the materialised path of the user's platform
 	// ("/P370200/P370202/"), set for platform roles; it bounds their scope.
 	PlatformPath string
-	IP           string
+	// RegionCode is the region of the user's platform (platform roles): the
+	// enterprises they serve are those registered in it.
+	RegionCode string
+	IP         string
 	RequestID    string
 	System       bool
 }
@@ -144,3 +147,54 @@ func (a Actor) SeesNetwork() bool { return a.Role.Staff() }
 
 // ReadsAudit reports whether the actor may read the audit log.
 func (a Actor) ReadsAudit() bool { return a.Role == CityAdmin || a.Role == Auditor }
+
+// EnterpriseScope bounds which enterprises a list returns. The zero value
+// means none.
+type EnterpriseScope struct {
+	All bool
+	// RegionPrefix admits enterprises whose region code starts with it
+	// (a city's four-digit prefix, a district's six digits, a street's nine).
+	RegionPrefix string
+	// USCC admits one enterprise (an enterprise's own user).
+	USCC string
+}
+
+// None reports whether the scope admits nothing.
+func (s EnterpriseScope) None() bool { return !s.All && s.RegionPrefix == "" && s.USCC == "" }
+
+// Admits reports whether an enterprise is inside the scope.
+func (s EnterpriseScope) Admits(uscc, regionCode string) bool {
+	switch {
+	case s.All:
+		return true
+	case s.USCC != "":
+		return uscc == s.USCC
+	case s.RegionPrefix != "":
+		return strings.HasPrefix(regionCode, s.RegionPrefix)
+	}
+	return false
+}
+
+// RegionPrefix is the prefix shared by the codes of a region and every
+// region inside it: a city's code without its trailing "00".
+func RegionPrefix(code string) string {
+	if len(code) == 6 && strings.HasSuffix(code, "00") {
+		return code[:4]
+	}
+	return code
+}
+
+// Enterprises is the actor's enterprise scope: everything for roles that
+// read everything; the region of its platform for platform staff; its own
+// for an enterprise; nothing for others.
+func (a Actor) Enterprises() EnterpriseScope {
+	switch {
+	case a.ReadsAll():
+		return EnterpriseScope{All: true}
+	case a.Role == Enterprise && a.OrgCode != "":
+		return EnterpriseScope{USCC: a.OrgCode}
+	case a.Role.OrgKind() == OrgPlatform && a.RegionCode != "":
+		return EnterpriseScope{RegionPrefix: RegionPrefix(a.RegionCode)}
+	}
+	return EnterpriseScope{}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
 	"github.com/qifu/qifu/internal/clock"
+	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/locale"
 	"github.com/qifu/qifu/internal/org"
@@ -52,7 +53,8 @@ type IdempotencyStore interface {
 type Services struct {
 	Org   *org.Service
 	Auth  *auth.Service
-	Audit *audit.Service
+	Audit      *audit.Service
+	Enterprise *enterprise.Service
 	Idem  IdempotencyStore
 	Clock clock.Clock
 	Log   *slog.Logger

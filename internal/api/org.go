@@ -47,6 +47,8 @@ func (a *API) register() {
 	a.add("DELETE", "/api/v1/users/{username}/tokens/{id}", a.revokeToken)
 
 	a.add("GET", "/api/v1/audit", a.listAudit)
+
+	a.registerEnterprises()
 }
 
 // ---- regions ----

@@ -22,6 +22,7 @@ import (
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
 	"github.com/qifu/qifu/internal/clock"
+	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/jobs"
 	"github.com/qifu/qifu/internal/org"
@@ -46,17 +47,18 @@ type Config struct {
 
 // App is a running Qifu.
 type App struct {
-	Config  Config
-	DB      *store.DB
-	Org     *org.Service
-	Auth    *auth.Service
-	Audit   *audit.Service
-	Idem    store.IdempotencyStore
-	API     *api.API
-	Web     *web.Web
-	Handler http.Handler
-	Jobs    *jobs.Runner
-	Metrics *prometheus.Registry
+	Config     Config
+	DB         *store.DB
+	Org        *org.Service
+	Auth       *auth.Service
+	Enterprise *enterprise.Service
+	Audit      *audit.Service
+	Idem       store.IdempotencyStore
+	API        *api.API
+	Web        *web.Web
+	Handler    http.Handler
+	Jobs       *jobs.Runner
+	Metrics    *prometheus.Registry
 }
 
 // Open connects to the database (creating and migrating it), builds the
@@ -83,11 +85,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Org = org.NewService(store.Repo[org.Tx]{DB: db}, cfg.Clock)
 	a.Auth = auth.NewService(store.Repo[auth.Tx]{DB: db}, cfg.Clock, auth.DefaultPolicy)
 	a.Audit = audit.NewService(store.AuditStore{DB: db}, cfg.Clock)
+	a.Enterprise = enterprise.NewService(store.Repo[enterprise.Tx]{DB: db}, cfg.Clock)
 	a.Idem = store.IdempotencyStore{DB: db}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
-	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Clock: cfg.Clock, Log: cfg.Logger})
+	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
+	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err

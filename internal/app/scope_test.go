@@ -24,6 +24,8 @@ import (
 // world is the demo network as the city admin sees it through the API.
 type world struct {
 	platforms   map[string]string // code → parent code
+	platRegion  map[string]string // platform code → region code
+	enterprises map[string]string // a sample: credit code → region code
 	regions     []string
 	departments []string
 	institution []string
@@ -94,11 +96,52 @@ func (p policy) audit() bool {
 
 func (p policy) admin() bool { return p.login.Role == access.CityAdmin }
 
+// enterprise: staff who read everything see all; platform staff the
+// enterprises of their platform's region; an enterprise itself.
+func (p policy) enterprise(uscc, region string) bool {
+	switch {
+	case p.readsAll():
+		return true
+	case p.login.Role == access.Enterprise:
+		return uscc == p.login.Org
+	case p.login.Role.OrgKind() == access.OrgPlatform:
+		return strings.HasPrefix(region, access.RegionPrefix(p.w.platRegion[p.login.Org]))
+	}
+	return false
+}
+
+// writesEnterprise: the city admin and hotline operators register any
+// enterprise, platform staff those of their region, an enterprise itself.
+func (p policy) writesEnterprise(uscc, region string) bool {
+	switch p.login.Role {
+	case access.CityAdmin, access.HotlineOperator:
+		return true
+	case access.Auditor:
+		return false
+	}
+	return p.enterprise(uscc, region)
+}
+
 func loadWorld(t *testing.T, api *apptest.APIClient) world {
 	t.Helper()
-	w := world{platforms: map[string]string{}}
+	w := world{platforms: map[string]string{}, platRegion: map[string]string{}, enterprises: map[string]string{}}
 	for _, it := range listAll(t, api, "/api/v1/platforms") {
 		w.platforms[it["code"].(string)] = it["parent_code"].(string)
+		w.platRegion[it["code"].(string)] = it["region_code"].(string)
+	}
+	// Enterprises: the demo login's own and a few in every district.
+	w.enterprises[demo.DemoEnterprise] = demo.StreetCode("370202", 0)
+	for _, it := range api.Do("GET", "/api/v1/enterprises?limit=500", nil).Items() {
+		region := it["region_code"].(string)
+		n := 0
+		for _, r := range w.enterprises {
+			if r[:6] == region[:6] {
+				n++
+			}
+		}
+		if n < 4 {
+			w.enterprises[it["uscc"].(string)] = region
+		}
 	}
 	for _, it := range listAll(t, api, "/api/v1/regions") {
 		w.regions = append(w.regions, it["code"].(string))
@@ -168,6 +211,14 @@ type apiCase struct {
 	allowedAny func(p policy) bool
 	// write: a path and body that the city admin may send successfully.
 	write func(w world) (path string, body any)
+	// roleWrite: a write several roles may make; each login sends its own
+	// request and succeeds exactly when writeBy allows it.
+	roleWrite func(w world, l demo.Login, i int) (path string, body any)
+	writeBy   func(p policy, w world) bool
+	// path, for a public route that needs query parameters.
+	path string
+	// listItem, when set, decides a list item by its fields.
+	listItem func(p policy, it map[string]any) bool
 }
 
 func apiCases() map[string]apiCase {
@@ -241,7 +292,38 @@ func apiCases() map[string]apiCase {
 		"DELETE /api/v1/users/{username}/tokens/{id}": {write: func(world) (string, any) {
 			return "/api/v1/users/hotline/tokens/1", nil
 		}},
+
+		"GET /api/v1/sme-size": {path: "/api/v1/sme-size?industry=retail&employees=12&revenue_wan=150"},
+		"GET /api/v1/enterprises": {listKey: "uscc", allowedAny: func(p policy) bool { return !p.enterpriseScopeNone() },
+			listItem: func(p policy, it map[string]any) bool {
+				return p.enterprise(it["uscc"].(string), it["region_code"].(string))
+			}},
+		"GET /api/v1/enterprises/{uscc}": {objects: func(w world) []string { return keys(w.enterprises) },
+			allowed: func(p policy, o string) bool { return p.enterprise(o, p.w.enterprises[o]) }},
+		"GET /api/v1/enterprises/{uscc}/contact": {objects: func(w world) []string { return keys(w.enterprises) },
+			allowed: func(p policy, o string) bool { return p.writesEnterprise(o, p.w.enterprises[o]) }},
+		"POST /api/v1/enterprises": {
+			roleWrite: func(_ world, l demo.Login, i int) (string, any) {
+				return "/api/v1/enterprises", map[string]any{"uscc": demo.MakeUSCC("91", "370202", fmt.Sprintf("RANGE%03d", i)),
+					"name": "范围测试" + l.Username + "有限公司", "industry": "other", "employees": 3, "region_code": demo.StreetCode("370202", 0)}
+			},
+			writeBy: func(p policy, _ world) bool {
+				return p.writesEnterprise("a new one", demo.StreetCode("370202", 0)) && p.login.Role != access.Enterprise
+			}},
+		"PATCH /api/v1/enterprises/{uscc}": {
+			roleWrite: func(_ world, l demo.Login, _ int) (string, any) {
+				return "/api/v1/enterprises/" + demo.DemoEnterprise, map[string]any{"address": "青岛市市南区" + l.Username + "路1号"}
+			},
+			writeBy: func(p policy, _ world) bool {
+				return p.writesEnterprise(demo.DemoEnterprise, demo.StreetCode("370202", 0))
+			}},
 	}
+}
+
+// enterpriseScopeNone: roles that see no enterprise at all.
+func (p policy) enterpriseScopeNone() bool {
+	r := p.login.Role
+	return r == access.DepartmentStaff || r == access.InstitutionStaff
 }
 
 func keys(m map[string]string) []string {
@@ -275,10 +357,16 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 			if c.write != nil {
 				writes = append(writes, key)
 			}
-			for _, l := range demo.Logins {
+			for i, l := range demo.Logins {
 				p := policy{w: w, login: l}
 				api := env.API(tokens[l.Username])
 				switch {
+				case c.roleWrite != nil:
+					path, body := c.roleWrite(w, l, i)
+					r := api.Do(rt.Method, path, body)
+					if ok := c.writeBy(p, w); ok && r.Status >= 300 || !ok && r.Status != http.StatusForbidden {
+						t.Errorf("%s: %s %s = %d (allowed %v) %s", l.Username, rt.Method, path, r.Status, ok, r.Body)
+					}
 				case c.write != nil:
 					if p.admin() {
 						continue // the admin's writes run last, below
@@ -289,7 +377,7 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 					}
 				case c.objects != nil:
 					for _, o := range c.objects(w) {
-						path := strings.NewReplacer("{code}", o, "{username}", o).Replace(rt.Pattern)
+						path := strings.NewReplacer("{code}", o, "{username}", o, "{uscc}", o).Replace(rt.Pattern)
 						r := api.Do("GET", path, nil)
 						want := http.StatusForbidden
 						if c.allowed(p, o) {
@@ -313,12 +401,16 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 					}
 					for _, it := range r.Items() {
 						o := fmt.Sprint(it[c.listKey])
-						if !c.allowed(p, o) {
+						if c.listItem != nil && !c.listItem(p, it) || c.listItem == nil && !c.allowed(p, o) {
 							t.Errorf("%s: GET %s lists %s outside its scope", l.Username, rt.Pattern, o)
 						}
 					}
 				default:
-					if r := api.Do("GET", strings.ReplaceAll(rt.Pattern, "{code}", "91350100M000100Y43"), nil); r.Status != http.StatusOK {
+					path := c.path
+					if path == "" {
+						path = strings.ReplaceAll(rt.Pattern, "{code}", "91350100M000100Y43")
+					}
+					if r := api.Do("GET", path, nil); r.Status != http.StatusOK {
 						t.Errorf("%s: GET %s = %d, want 200", l.Username, rt.Pattern, r.Status)
 					}
 				}

@@ -36,11 +36,14 @@ type User struct {
 	// PlatformPath is the path of the user's platform (platform roles),
 	// read with the user; it bounds the user's scope.
 	PlatformPath string `json:"-"`
+	// RegionCode is the region of the user's platform (platform roles).
+	RegionCode string `json:"-"`
 }
 
 // Actor returns the acting identity of the user.
 func (u User) Actor() access.Actor {
-	return access.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgCode: u.OrgCode, PlatformPath: u.PlatformPath}
+	return access.Actor{UserID: u.ID, Username: u.Username, Role: u.Role, OrgCode: u.OrgCode,
+		PlatformPath: u.PlatformPath, RegionCode: u.RegionCode}
 }
 
 // Locked reports whether the user is locked out at time now.

@@ -16,6 +16,7 @@ import (
 	"github.com/qifu/qifu/internal/app"
 	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/uscc"
 )
@@ -145,6 +146,9 @@ func Load(ctx context.Context, a *app.App, out io.Writer) error {
 	if err := loadNetwork(ctx, a, sys); err != nil {
 		return err
 	}
+	if err := loadEnterprises(ctx, a, sys, Enterprises); err != nil {
+		return err
+	}
 	created := map[string]bool{}
 	for _, l := range Logins {
 		_, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: l.Username, Password: Password, Role: l.Role,
@@ -157,8 +161,8 @@ func Load(ctx context.Context, a *app.App, out io.Writer) error {
 	if _, err := a.Audit.Seal(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions.\n",
-		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions))
+	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises.\n",
+		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1)
 	fmt.Fprintf(out, "Two-factor authentication is OFF for the demo (Settings → Security turns it on).\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLE\tORG\t")
@@ -234,6 +238,37 @@ func loadNetwork(ctx context.Context, a *app.App, sys access.Actor) error {
 	}
 	for _, in := range institutions {
 		if _, err := a.Org.CreateInstitution(ctx, sys, in); keep(err) != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Enterprises is how many generated enterprises the demo registers (besides
+// the demo enterprise login's own).
+const Enterprises = 3000
+
+// DemoEnterpriseName is the name of the demo enterprise login's enterprise.
+const DemoEnterpriseName = "青岛企服演示科技有限公司"
+
+func loadEnterprises(ctx context.Context, a *app.App, sys access.Actor, n int) error {
+	emp, rev := int64(36), 1200.0
+	own := enterprise.Enterprise{USCC: DemoEnterprise, Name: DemoEnterpriseName, Industry: "software_it",
+		Employees: &emp, RevenueWan: &rev, RegionCode: StreetCode("370202", 0), Address: "青岛市市南区香港中路10号",
+		ContactName: "周明", ContactPhone: "13806390000"}
+	g := NewGenerator(2026)
+	batch := []enterprise.Enterprise{own}
+	for i := 0; i < n; i++ {
+		batch = append(batch, g.Next())
+	}
+	for i := range batch {
+		batch[i].Normalize()
+		if err := batch[i].Validate(); err != nil {
+			return fmt.Errorf("demo enterprise %s: %w", batch[i].Name, err)
+		}
+	}
+	for start := 0; start < len(batch); start += 1000 {
+		if _, err := a.Enterprise.UpsertBatch(ctx, sys, "demo", batch[start:min(start+1000, len(batch))]); err != nil {
 			return err
 		}
 	}

@@ -214,9 +214,15 @@ func Message(p *locale.Printer, e *apperr.Error) string {
 		case time.Time:
 			params[k] = x.In(Location).Format("2006-01-02 15:04")
 		case locale.Key:
-			params[k] = p.T(string(x))
 		default:
 			params[k] = v
+		}
+	}
+	// A translated parameter (a reason, an object's name) may itself use
+	// the other parameters.
+	for k, v := range e.Params {
+		if x, ok := v.(locale.Key); ok {
+			params[k] = p.TMap(string(x), params)
 		}
 	}
 	key := e.Key

@@ -15,7 +15,7 @@ var _ auth.Tx = (*Tx)(nil)
 // org is a platform), which bounds the scope of platform roles.
 const userSelect = `SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.org_code,
 	u.must_change_password, u.totp_secret, u.totp_enabled, u.totp_last_step, u.disabled, u.locked_until,
-	u.password_changed_at, u.last_login_at, u.created_at, u.updated_at, COALESCE(p.path, '')
+	u.password_changed_at, u.last_login_at, u.created_at, u.updated_at, COALESCE(p.path, ''), COALESCE(p.region_code, '')
 	FROM users u LEFT JOIN platforms p ON p.code = u.org_code`
 
 func scanUser(s interface{ Scan(...any) error }) (auth.User, error) {
@@ -23,10 +23,10 @@ func scanUser(s interface{ Scan(...any) error }) (auth.User, error) {
 	var locked, last nullTime
 	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.Role, &u.OrgCode, &u.MustChangePassword,
 		&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.Disabled, &locked, &u.PasswordChangedAt, &last,
-		&u.CreatedAt, &u.UpdatedAt, &u.PlatformPath)
+		&u.CreatedAt, &u.UpdatedAt, &u.PlatformPath, &u.RegionCode)
 	u.LockedUntil, u.LastLoginAt = locked.Ptr(), last.Ptr()
 	if u.Role.OrgKind() != access.OrgPlatform {
-		u.PlatformPath = ""
+		u.PlatformPath, u.RegionCode = "", ""
 	}
 	return u, err
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
 	"github.com/qifu/qifu/internal/clock"
+	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/org"
 )
 
@@ -27,7 +28,8 @@ var templateFS embed.FS
 type Services struct {
 	Org   *org.Service
 	Auth  *auth.Service
-	Audit *audit.Service
+	Audit      *audit.Service
+	Enterprise *enterprise.Service
 	Clock clock.Clock
 	Log   *slog.Logger
 }

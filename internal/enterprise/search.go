@@ -1,0 +1,152 @@
+package enterprise
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+// The search index holds, for each enterprise, the overlapping pairs of
+// characters (bigrams) of its name, then of its contact's name, and two
+// tokens for its telephone number (all digits, and the last four). Names
+// come first, so "the name starts with q" is "the token sequence starts with
+// q's bigrams". Chinese has no spaces between words; bigrams let any two
+// characters find every name that contains them, on SQLite (FTS5) and
+// PostgreSQL (a GIN index on a text array) alike, with no search server.
+
+// Key is the form text is matched in: full-width letters and digits made
+// half-width, letters lower case, everything but letters and digits
+// dropped. "青岛海纳（融资）担保" and "青岛海纳融资担保" have one key.
+func Key(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(width.Fold.String(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Bigrams returns the overlapping pairs of characters of a key, in order; a
+// key of one character is its own token.
+func Bigrams(key string) []string {
+	r := []rune(key)
+	if len(r) == 1 {
+		return []string{key}
+	}
+	out := make([]string, 0, len(r))
+	for i := 0; i+1 < len(r); i++ {
+		out = append(out, string(r[i:i+2]))
+	}
+	return out
+}
+
+// Tokens is the search index entry of an enterprise.
+func Tokens(e Enterprise) []string {
+	toks := Bigrams(Key(e.Name))
+	toks = append(toks, Bigrams(Key(e.ContactName))...)
+	if d := Digits(e.ContactPhone); len(d) >= 4 {
+		toks = append(toks, "tel"+d, "tel4"+d[len(d)-4:])
+	}
+	return toks
+}
+
+// Digits keeps only the digits of s.
+func Digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Query is a parsed search: what each ranked class looks for.
+type Query struct {
+	Text  string   // the query's key
+	Code  string   // the query as a credit code (prefix), when it can be one
+	Grams []string // bigrams of the key, for names and contacts
+	Phone string   // a telephone token, when the query is a number
+}
+
+// MinQueryRunes is the shortest query that can use the index.
+const MinQueryRunes = 2
+
+// ParseQuery prepares a search. ok is false when the query has fewer than
+// two letters or digits.
+func ParseQuery(q string) (Query, bool) {
+	k := Key(q)
+	if len([]rune(k)) < MinQueryRunes {
+		return Query{}, false
+	}
+	out := Query{Text: k, Grams: Bigrams(k)}
+	if code := strings.ToUpper(k); len(code) <= 18 && isCodeChars(code) {
+		out.Code = code
+	}
+	if d := Digits(q); d == k {
+		switch {
+		case len(d) == 4:
+			out.Phone = "tel4" + d
+		case len(d) >= 7:
+			out.Phone = "tel" + d
+		}
+	}
+	return out, true
+}
+
+func isCodeChars(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Rank is the class a search result falls in; lower ranks first.
+type Rank int
+
+const (
+	RankExactCode  Rank = 1 // the credit code itself
+	RankCodePrefix Rank = 2 // a credit code starting with the query
+	RankNamePrefix Rank = 3 // a name starting with the query
+	RankName       Rank = 4 // a name containing the query
+	RankContact    Rank = 5 // a contact name or telephone matching
+)
+
+// Matches reports whether e belongs to rank r of q. The store finds
+// candidates through the index; this is the exact test, the same for both
+// engines.
+func (q Query) Matches(e Enterprise, r Rank) bool {
+	switch r {
+	case RankExactCode:
+		return q.Code != "" && e.USCC == q.Code
+	case RankCodePrefix:
+		return q.Code != "" && strings.HasPrefix(e.USCC, q.Code)
+	case RankNamePrefix:
+		return strings.HasPrefix(Key(e.Name), q.Text)
+	case RankName:
+		return strings.Contains(Key(e.Name), q.Text)
+	case RankContact:
+		if q.Phone != "" {
+			d := Digits(e.ContactPhone)
+			if q.Phone == "tel"+d || (len(d) >= 4 && q.Phone == "tel4"+d[len(d)-4:]) {
+				return true
+			}
+		}
+		return strings.Contains(Key(e.ContactName), q.Text)
+	}
+	return false
+}
+
+// Best is the best rank e matches q at (0 when none).
+func (q Query) Best(e Enterprise) Rank {
+	for r := RankExactCode; r <= RankContact; r++ {
+		if q.Matches(e, r) {
+			return r
+		}
+	}
+	return 0
+}
