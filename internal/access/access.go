@@ -94,8 +94,8 @@ type Actor struct {
 	// enterprises they serve are those registered in it.
 	RegionCode string
 	IP         string
-	RequestID    string
-	System       bool
+	RequestID  string
+	System     bool
 }
 
 // SystemActor acts for the CLI and background jobs: full rights, audited

@@ -51,13 +51,13 @@ type IdempotencyStore interface {
 
 // Services are the domain services the API calls.
 type Services struct {
-	Org   *org.Service
-	Auth  *auth.Service
+	Org        *org.Service
+	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
-	Idem  IdempotencyStore
-	Clock clock.Clock
-	Log   *slog.Logger
+	Idem       IdempotencyStore
+	Clock      clock.Clock
+	Log        *slog.Logger
 }
 
 // API is the /api/v1 handler set.

@@ -42,10 +42,10 @@ const (
 // Rule is one industry group's thresholds: for each class above micro the
 // floor of every measure it uses.
 type Rule struct {
-	Measures []Measure             `json:"measures"`
-	Large    map[Measure]float64   `json:"large"`
-	Medium   map[Measure]float64   `json:"medium"`
-	Small    map[Measure]float64   `json:"small"`
+	Measures []Measure           `json:"measures"`
+	Large    map[Measure]float64 `json:"large"`
+	Medium   map[Measure]float64 `json:"medium"`
+	Small    map[Measure]float64 `json:"small"`
 }
 
 func (r Rule) floors(s Size) map[Measure]float64 {

@@ -26,12 +26,12 @@ var templateFS embed.FS
 
 // Services are the domain services the pages call.
 type Services struct {
-	Org   *org.Service
-	Auth  *auth.Service
+	Org        *org.Service
+	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
-	Clock clock.Clock
-	Log   *slog.Logger
+	Clock      clock.Clock
+	Log        *slog.Logger
 }
 
 // Web is the page handler set.
