@@ -61,8 +61,8 @@ type Tx interface {
 	UpsertEnterprises(ctx context.Context, batch []Enterprise) (created map[string]bool, err error)
 	// RegionLevel says whether a region exists and its level.
 	RegionLevel(ctx context.Context, code string) (string, error)
-	// RegionCodes lists every region code.
-	RegionCodes(ctx context.Context) ([]string, error)
+	// RegionRefs lists every region.
+	RegionRefs(ctx context.Context) ([]RegionRef, error)
 }
 
 // Store runs functions on a Tx.
@@ -453,19 +453,6 @@ func (s *Service) UpsertBatch(ctx context.Context, a access.Actor, what string, 
 		}
 		return tx.AppendAudit(ctx, audit.New(a, now, "enterprise.import", "enterprise", what, audit.Success).
 			WithDetail(strconv.Itoa(out.Created)+" created, "+strconv.Itoa(out.Updated)+" updated"))
-	})
-	return out, err
-}
-
-// Regions returns the set of region codes, for checking many rows at once.
-func (s *Service) Regions(ctx context.Context) (map[string]bool, error) {
-	out := map[string]bool{}
-	err := s.store.Read(ctx, func(tx Tx) error {
-		codes, err := tx.RegionCodes(ctx)
-		for _, c := range codes {
-			out[c] = true
-		}
-		return err
 	})
 	return out, err
 }

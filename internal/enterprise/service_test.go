@@ -30,6 +30,8 @@ func setup(t *testing.T, db *store.DB) *enterprise.Service {
 		{Code: "370202", Name: "市南区", Level: org.LevelDistrict, ParentCode: "370200"},
 		{Code: "370203", Name: "市北区", Level: org.LevelDistrict, ParentCode: "370200"},
 		{Code: "370202001", Name: "八大关街道", Level: org.LevelStreet, ParentCode: "370202"},
+		{Code: "370202002", Name: "湛山街道", Level: org.LevelStreet, ParentCode: "370202"},
+		{Code: "370202003", Name: "香港中路街道", Level: org.LevelStreet, ParentCode: "370202"},
 		{Code: "370203001", Name: "辽宁路街道", Level: org.LevelStreet, ParentCode: "370203"},
 	} {
 		if _, err := o.CreateRegion(ctx, sys, r); err != nil {

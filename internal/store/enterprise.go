@@ -52,16 +52,16 @@ func (tx *Tx) RegionLevel(ctx context.Context, code string) (string, error) {
 	return level, nil
 }
 
-// RegionCodes lists every region code.
-func (tx *Tx) RegionCodes(ctx context.Context) ([]string, error) {
-	rows, err := tx.query(ctx, "SELECT code FROM regions")
+// RegionRefs lists every region's code, name, level and parent.
+func (tx *Tx) RegionRefs(ctx context.Context) ([]enterprise.RegionRef, error) {
+	rows, err := tx.query(ctx, "SELECT code, name, level, COALESCE(parent_code, '') FROM regions")
 	if err != nil {
-		return nil, mapErr(err, "store: region codes")
+		return nil, mapErr(err, "store: region refs")
 	}
-	return collect(rows, func(s interface{ Scan(...any) error }) (string, error) {
-		var c string
-		err := s.Scan(&c)
-		return c, err
+	return collect(rows, func(s interface{ Scan(...any) error }) (enterprise.RegionRef, error) {
+		var r enterprise.RegionRef
+		err := s.Scan(&r.Code, &r.Name, &r.Level, &r.ParentCode)
+		return r, err
 	}, "regions")
 }
 
