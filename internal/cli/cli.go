@@ -36,6 +36,7 @@ Usage:
   qifu user create  --username U --password P --role ROLE [--org CODE] [--name NAME] [--must-change]
   qifu token create --username U [--name N]
   qifu demo         [--data DIR | --db DSN]
+  qifu import enterprises FILE [--report PATH] [--data DIR | --db DSN]
   qifu audit verify [--data DIR | --db DSN]
   qifu version
 
@@ -71,6 +72,8 @@ func Run(ctx context.Context, args []string, getenv Env, stdout, stderr io.Write
 		return tokenCreate(ctx, rest[1:], getenv, stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, getenv, stdout, stderr)
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
 			return &UsageError{"usage: qifu audit verify [--data DIR | --db DSN]"}

@@ -45,6 +45,20 @@ var districts = []district{
 	{"370285", "莱西市", []string{"水集街道", "望城街道", "沽河街道", "姜山镇", "夏格庄镇", "院上镇"}},
 }
 
+// Regions lists the demo's city, districts and streets, parents first.
+func Regions() []org.Region {
+	out := []org.Region{city}
+	for _, d := range districts {
+		out = append(out, org.Region{Code: d.code, Name: d.name, Level: org.LevelDistrict, ParentCode: city.Code})
+	}
+	for _, d := range districts {
+		for i, s := range d.streets {
+			out = append(out, org.Region{Code: StreetCode(d.code, i), Name: s, Level: org.LevelStreet, ParentCode: d.code, KeyStreet: i%3 != 2})
+		}
+	}
+	return out
+}
+
 // StreetCode is the division code of the i-th street (0-based) of a district.
 func StreetCode(districtCode string, i int) string { return fmt.Sprintf("%s%03d", districtCode, i+1) }
 
@@ -185,19 +199,10 @@ func loadNetwork(ctx context.Context, a *app.App, sys access.Actor) error {
 		Domain: "sme.qingdao.example.gov.cn", Hotline: "0532-96633"}); err != nil {
 		return err
 	}
-	if _, err := a.Org.CreateRegion(ctx, sys, city); keep(err) != nil {
-		return err
-	}
-	for _, d := range districts {
-		if _, err := a.Org.CreateRegion(ctx, sys, org.Region{Code: d.code, Name: d.name, Level: org.LevelDistrict, ParentCode: city.Code}); keep(err) != nil {
+	// Two in three streets are key streets (重点街道) for the coverage target.
+	for _, r := range Regions() {
+		if _, err := a.Org.CreateRegion(ctx, sys, r); keep(err) != nil {
 			return err
-		}
-		for i, s := range d.streets {
-			// Two in three streets are key streets (重点街道) for the coverage target.
-			r := org.Region{Code: StreetCode(d.code, i), Name: s, Level: org.LevelStreet, ParentCode: d.code, KeyStreet: i%3 != 2}
-			if _, err := a.Org.CreateRegion(ctx, sys, r); keep(err) != nil {
-				return err
-			}
 		}
 	}
 	platforms := []org.Platform{{Code: PlatformCode(city.Code), Name: "青岛市中小企业公共服务中心", Tier: org.TierCity,

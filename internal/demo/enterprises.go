@@ -44,11 +44,12 @@ type Generator struct {
 	rng     *rand.Rand
 	streets []string // 9-digit street codes
 	n       int
+	series  int // distinguishes the codes of generators with other seeds
 }
 
 // NewGenerator returns a generator over the demo's streets.
 func NewGenerator(seed uint64) *Generator {
-	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), series: int(seed % 7)}
 	for _, d := range districts {
 		for i := range d.streets {
 			g.streets = append(g.streets, StreetCode(d.code, i))
@@ -75,7 +76,10 @@ func (g *Generator) Next() enterprise.Enterprise {
 	if r.IntN(3) == 0 {
 		name = place + trade + g.pick(industryWords[industry]) + "（" + g.distinct() + "）" + g.pick(legalForms)
 	}
-	body := fmt.Sprintf("%c%07d", 'A'+rune(g.n/10_000_000%26), g.n%10_000_000)
+	// The organisation-code body: a letter (by series and tens of millions)
+	// and seven digits; letters the code never uses are skipped.
+	const letters = "ABCDEFGHJKLMNPQRTUWXY"
+	body := fmt.Sprintf("%c%07d", letters[(g.series*3+g.n/10_000_000)%len(letters)], g.n%10_000_000)
 	e := enterprise.Enterprise{
 		USCC:         MakeUSCC("91", street[:6], body),
 		Name:         name,

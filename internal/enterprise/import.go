@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/apperr"
@@ -210,4 +211,17 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r tabular.Reader, 
 	}
 	res.Fraction = 1
 	return res, ctx.Err()
+}
+
+// ReportLabels are the texts of an import's rejection report in p's
+// language.
+func ReportLabels(p *locale.Printer, file string, res ImportResult, at time.Time) tabular.ReportLabels {
+	return tabular.ReportLabels{
+		Title: p.T("import.report_title"),
+		Subtitle: p.T("import.report_subtitle", "file", file, "time", at.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"),
+			"rows", res.Rows, "created", res.Created, "updated", res.Updated, "rejected", res.Rejected),
+		Row: p.T("import.col_row"), Column: p.T("import.col_column"), Value: p.T("import.col_value"),
+		Reason: p.T("import.col_reason"), Class: p.T("import.col_class"),
+		Rejected: p.T("import.rejected"), Warning: p.T("import.warning"),
+	}
 }

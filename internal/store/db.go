@@ -98,8 +98,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	// synchronous(FULL): an acknowledged write survives power loss.
+	// page_size(16384) applies to a new database only (it must come before
+	// WAL is turned on): larger pages mean fewer writes per commit, which
+	// made bulk imports 15% faster (BENCHMARKS.md). The writer gets a 64 MB
+	// cache and checkpoints the WAL every 4,000 pages (64 MB).
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=page_size(16384)&"+common+
+		"&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -110,7 +115,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-16384)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite reader: %w", err)
@@ -194,6 +199,20 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 		return apperr.Wrap(err, "store: commit")
 	}
 	return nil
+}
+
+// Raw runs fn in a plain write transaction on the writer connection, for
+// tools and benchmarks that measure the driver itself.
+func (db *DB) Raw(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // Read runs fn against the read pool (no transaction: each query sees the

@@ -222,12 +222,17 @@ const upsertBatch = 500
 // credit codes were new. One credit code may appear once per batch.
 func (tx *Tx) UpsertEnterprises(ctx context.Context, batch []enterprise.Enterprise) (map[string]bool, error) {
 	created := make(map[string]bool, len(batch))
+	// SQLite has one writer: a row is new when its id is above the largest
+	// id before the batch. PostgreSQL says so itself (xmax = 0).
+	var maxID int64
+	if tx.dialect == SQLite {
+		if err := tx.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM enterprises").Scan(&maxID); err != nil {
+			return nil, mapErr(err, "store: upsert enterprises")
+		}
+	}
 	for start := 0; start < len(batch); start += upsertBatch {
 		part := batch[start:min(start+upsertBatch, len(batch))]
-		if err := tx.existing(ctx, part, created); err != nil {
-			return nil, err
-		}
-		ids, err := tx.upsertRows(ctx, part)
+		ids, err := tx.upsertRows(ctx, part, created, maxID)
 		if err != nil {
 			return nil, err
 		}
@@ -240,29 +245,9 @@ func (tx *Tx) UpsertEnterprises(ctx context.Context, batch []enterprise.Enterpri
 	return created, nil
 }
 
-// existing marks in created the credit codes of part not yet stored.
-func (tx *Tx) existing(ctx context.Context, part []enterprise.Enterprise, created map[string]bool) error {
-	args := make([]any, len(part))
-	for i, e := range part {
-		args[i] = e.USCC
-		created[e.USCC] = true
-	}
-	rows, err := tx.query(ctx, "SELECT uscc FROM enterprises WHERE uscc IN ("+placeholders(len(part))+")", args...)
-	if err != nil {
-		return mapErr(err, "store: upsert enterprises")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return mapErr(err, "store: upsert enterprises")
-		}
-		delete(created, u)
-	}
-	return mapErr(rows.Err(), "store: upsert enterprises")
-}
-
-func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise) (map[string]int64, error) {
+// upsertRows writes part, returns the ids by credit code and marks in
+// created the codes that were inserted rather than updated.
+func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, created map[string]bool, maxID int64) (map[string]int64, error) {
 	cols := enterpriseInsertCols
 	perRow := 15
 	if tx.dialect == Postgres {
@@ -291,7 +276,11 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise) (map
 	if tx.dialect == Postgres {
 		b.WriteString(", name_key = excluded.name_key, tokens = excluded.tokens")
 	}
-	b.WriteString(" RETURNING id, uscc")
+	if tx.dialect == Postgres {
+		b.WriteString(" RETURNING id, uscc, (xmax = 0)")
+	} else {
+		b.WriteString(" RETURNING id, uscc, FALSE")
+	}
 	rows, err := tx.query(ctx, b.String(), args...)
 	if err != nil {
 		return nil, mapErr(err, "store: upsert enterprises")
@@ -301,10 +290,12 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise) (map
 	for rows.Next() {
 		var id int64
 		var u string
-		if err := rows.Scan(&id, &u); err != nil {
+		var inserted bool
+		if err := rows.Scan(&id, &u, &inserted); err != nil {
 			return nil, mapErr(err, "store: upsert enterprises")
 		}
 		ids[u] = id
+		created[u] = inserted || (tx.dialect == SQLite && id > maxID)
 	}
 	return ids, mapErr(rows.Err(), "store: upsert enterprises")
 }

@@ -1,0 +1,49 @@
+// Command qifuload is Qifu's load and benchmark tool. It measures the
+// performance targets of the issues on this machine, each beside a baseline
+// measured in the same run (the machine is shared and noisy: ratios hold,
+// absolute figures drift), and prints the figures BENCHMARKS.md records.
+//
+//	qifuload gen-enterprises --rows 1000000 --out enterprises.csv
+//	qifuload import --rows 1000000 [--db postgres://…]
+//	qifuload search --db DSN [--queries 2000]
+//
+// Loads go to loopback only and are bounded in time.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen-enterprises":
+		err = genEnterprises(os.Args[2:])
+	case "import":
+		err = benchImport(ctx, os.Args[2:])
+	case "search":
+		err = benchSearch(ctx, os.Args[2:])
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "qifuload:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, `usage:
+  qifuload gen-enterprises --rows N --out FILE.csv
+  qifuload import --rows N [--db DSN] [--qifu PATH]
+  qifuload search --db DSN [--queries N]`)
+	os.Exit(2)
+}
