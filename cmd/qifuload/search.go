@@ -100,7 +100,9 @@ func benchSearch(ctx context.Context, args []string) error {
 		lookup = append(lookup, d)
 	}
 	var count int64
-	a.DB.Raw(ctx, func(tx *sql.Tx) error { return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM enterprises").Scan(&count) })
+	a.DB.Raw(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM enterprises").Scan(&count)
+	})
 	ps, pl := percentiles(search), percentiles(lookup)
 	fmt.Printf("engine %s, %d enterprises, %d two-character searches (limit 20, %.1f hits each)\n",
 		a.DB.Dialect(), count, len(search), float64(hits)/float64(len(search)))

@@ -10,8 +10,8 @@ import (
 
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/demo"
-	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/enterprise"
+	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/store"
 	"github.com/qifu/qifu/internal/store/storetest"
 	"github.com/qifu/qifu/internal/tabular"
