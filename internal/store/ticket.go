@@ -1,0 +1,378 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qifu/qifu/internal/apperr"
+	"github.com/qifu/qifu/internal/ticket"
+)
+
+var _ ticket.Tx = (*Tx)(nil)
+
+// ---- routing directory ----
+
+// RouteRegions returns a region and those above it, nearest first.
+func (tx *Tx) RouteRegions(ctx context.Context, code string) ([]ticket.Place, error) {
+	var out []ticket.Place
+	for code != "" && len(out) < 5 {
+		var p ticket.Place
+		var parent string
+		err := tx.queryRow(ctx, "SELECT code, level, COALESCE(parent_code, '') FROM regions WHERE code = ?", code).Scan(&p.Code, &p.Level, &parent)
+		if err != nil {
+			return nil, notFound(err, "object.region", code)
+		}
+		out = append(out, p)
+		code = parent
+	}
+	return out, nil
+}
+
+// RoutePlatform returns the code and path of the platform of a tier in a
+// region.
+func (tx *Tx) RoutePlatform(ctx context.Context, region, tier string) (string, string, error) {
+	var code, path string
+	err := tx.queryRow(ctx, "SELECT code, path FROM platforms WHERE region_code = ? AND tier = ? ORDER BY code LIMIT 1", region, tier).Scan(&code, &path)
+	if err != nil {
+		return "", "", notFound(err, "object.platform", region)
+	}
+	return code, path, nil
+}
+
+// RoutePlatformPath returns a platform's path.
+func (tx *Tx) RoutePlatformPath(ctx context.Context, code string) (string, error) {
+	var path string
+	if err := tx.queryRow(ctx, "SELECT path FROM platforms WHERE code = ?", code).Scan(&path); err != nil {
+		return "", notFound(err, "object.platform", code)
+	}
+	return path, nil
+}
+
+// RouteDepartments lists the departments owning a category, by code.
+func (tx *Tx) RouteDepartments(ctx context.Context, category string) ([]string, error) {
+	rows, err := tx.query(ctx, "SELECT department_code FROM department_categories WHERE category = ? ORDER BY department_code", category)
+	if err != nil {
+		return nil, mapErr(err, "store: route departments")
+	}
+	return collect(rows, scanString, "departments")
+}
+
+func scanString(s interface{ Scan(...any) error }) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
+
+// RouteDepartmentExists reports whether a department exists.
+func (tx *Tx) RouteDepartmentExists(ctx context.Context, code string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, "SELECT COUNT(*) FROM departments WHERE code = ?", code).Scan(&n)
+	return n > 0, mapErr(err, "store: department exists")
+}
+
+// RoutingRules lists the routing rules.
+func (tx *Tx) RoutingRules(ctx context.Context) ([]ticket.Rule, error) {
+	rows, err := tx.query(ctx, "SELECT id, category, region_code, target_type, target_code, priority, note, created_at FROM ticket_rules ORDER BY id")
+	if err != nil {
+		return nil, mapErr(err, "store: routing rules")
+	}
+	return collect(rows, func(s interface{ Scan(...any) error }) (ticket.Rule, error) {
+		var r ticket.Rule
+		err := s.Scan(&r.ID, &r.Category, &r.RegionCode, &r.Target.Type, &r.Target.Code, &r.Priority, &r.Note, &r.CreatedAt)
+		return r, err
+	}, "rules")
+}
+
+// InsertRule stores a routing rule and sets its id.
+func (tx *Tx) InsertRule(ctx context.Context, r *ticket.Rule) error {
+	err := tx.queryRow(ctx, `INSERT INTO ticket_rules (category, region_code, target_type, target_code, priority, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, r.Category, r.RegionCode, r.Target.Type, r.Target.Code, r.Priority, r.Note, r.CreatedAt).Scan(&r.ID)
+	return mapErr(err, "store: insert rule")
+}
+
+// DeleteRule removes a routing rule (not_found when none).
+func (tx *Tx) DeleteRule(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, "DELETE FROM ticket_rules WHERE id = ?", id)
+	if err != nil {
+		return mapErr(err, "store: delete rule")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.NotFoundOf("object.rule", strconv.FormatInt(id, 10))
+	}
+	return nil
+}
+
+// ---- limits ----
+
+// TicketLimit returns the time limit of a category and urgency: the city's
+// own setting, or the default.
+func (tx *Tx) TicketLimit(ctx context.Context, category, urgency string) (ticket.Limit, error) {
+	l := ticket.Limit{Category: category, Urgency: urgency}
+	err := tx.queryRow(ctx, `SELECT sign_hours, sign_days, handle_hours, handle_days, max_extension_days, return_days
+		FROM ticket_limits WHERE category = ? AND urgency = ?`, category, urgency).Scan(
+		&l.SignHours, &l.SignDays, &l.HandleHours, &l.HandleDays, &l.MaxExtensionDays, &l.ReturnDays)
+	if errors.Is(err, sql.ErrNoRows) {
+		for _, d := range ticket.DefaultLimits() {
+			if d.Category == category && d.Urgency == urgency {
+				return d, nil
+			}
+		}
+		return l, apperr.Field("category", "invalid_category", "error.invalid_choice")
+	}
+	return l, mapErr(err, "store: ticket limit")
+}
+
+// SaveTicketLimit stores one limit.
+func (tx *Tx) SaveTicketLimit(ctx context.Context, l ticket.Limit, at time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO ticket_limits (category, urgency, sign_hours, sign_days, handle_hours, handle_days,
+		max_extension_days, return_days, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (category, urgency) DO UPDATE SET sign_hours = excluded.sign_hours, sign_days = excluded.sign_days,
+		handle_hours = excluded.handle_hours, handle_days = excluded.handle_days, max_extension_days = excluded.max_extension_days,
+		return_days = excluded.return_days, updated_at = excluded.updated_at`,
+		l.Category, l.Urgency, l.SignHours, l.SignDays, l.HandleHours, l.HandleDays, l.MaxExtensionDays, l.ReturnDays, at)
+	return mapErr(err, "store: save ticket limit")
+}
+
+// ---- tickets ----
+
+const ticketCols = `t.id, t.channel, t.category, t.urgency, t.enterprise_uscc, t.enterprise_name, t.title, t.content,
+	t.region_code, t.contact_name, t.contact_phone, t.status, t.assignee_type, t.assignee_code, t.assignee_path,
+	t.dispatcher, t.sign_due_at, t.due_at, t.due_provisional, t.dispatched_at, t.signed_at, t.replied_at, t.closed_at,
+	t.extended_days, t.reply, t.satisfied, t.score, t.rated_by, t.reopen_count, t.public, t.overdue, t.sign_overdue,
+	t.supervised, t.urged, t.warned, t.duplicate_of, t.merged_into, t.created_by, t.created_at, t.updated_at, t.version`
+
+func scanTicket(s interface{ Scan(...any) error }) (ticket.Ticket, error) {
+	var t ticket.Ticket
+	var signed, replied, closed nullTime
+	var sat sql.NullBool
+	var score, dup, merged sql.NullInt64
+	err := s.Scan(&t.ID, &t.Channel, &t.Category, &t.Urgency, &t.EnterpriseUSCC, &t.EnterpriseName, &t.Title, &t.Content,
+		&t.RegionCode, &t.ContactName, &t.ContactPhone, &t.Status, &t.Assignee.Type, &t.Assignee.Code, &t.AssigneePath,
+		&t.Dispatcher, &t.SignDueAt, &t.DueAt, &t.DueProvisional, &t.DispatchedAt, &signed, &replied, &closed,
+		&t.ExtendedDays, &t.Reply, &sat, &score, &t.RatedBy, &t.ReopenCount, &t.Public, &t.Overdue, &t.SignOverdue,
+		&t.Supervised, &t.Urged, &t.Warned, &dup, &merged, &t.CreatedBy, &t.CreatedAt, &t.UpdatedAt, &t.Version)
+	t.SignedAt, t.RepliedAt, t.ClosedAt = signed.Ptr(), replied.Ptr(), closed.Ptr()
+	if sat.Valid {
+		t.Satisfied = &sat.Bool
+	}
+	if score.Valid {
+		v := int(score.Int64)
+		t.Score = &v
+	}
+	if dup.Valid {
+		t.DuplicateOf = &dup.Int64
+	}
+	if merged.Valid {
+		t.MergedInto = &merged.Int64
+	}
+	t.Number = ticket.NumberOf(t.ID, t.CreatedAt)
+	return t, err
+}
+
+func ticketArgs(t ticket.Ticket) []any {
+	var sat, score, dup, merged any
+	if t.Satisfied != nil {
+		sat = *t.Satisfied
+	}
+	if t.Score != nil {
+		score = *t.Score
+	}
+	if t.DuplicateOf != nil {
+		dup = *t.DuplicateOf
+	}
+	if t.MergedInto != nil {
+		merged = *t.MergedInto
+	}
+	return []any{t.Channel, t.Category, t.Urgency, t.EnterpriseUSCC, t.EnterpriseName, t.Title, t.Content,
+		t.RegionCode, t.ContactName, t.ContactPhone, string(t.Status), t.Status.Open(), string(t.Assignee.Type), t.Assignee.Code,
+		t.AssigneePath, t.Dispatcher, t.SignDueAt, t.DueAt, t.DueProvisional, t.DispatchedAt, timePtr(t.SignedAt),
+		timePtr(t.RepliedAt), timePtr(t.ClosedAt), t.ExtendedDays, t.Reply, sat, score, t.RatedBy, t.ReopenCount,
+		t.Public, t.Overdue, t.SignOverdue, t.Supervised, t.Urged, t.Warned, dup, merged, t.CreatedBy, t.CreatedAt,
+		t.UpdatedAt, t.Version}
+}
+
+const ticketWriteCols = `channel, category, urgency, enterprise_uscc, enterprise_name, title, content, region_code,
+	contact_name, contact_phone, status, open, assignee_type, assignee_code, assignee_path, dispatcher, sign_due_at,
+	due_at, due_provisional, dispatched_at, signed_at, replied_at, closed_at, extended_days, reply, satisfied, score,
+	rated_by, reopen_count, public, overdue, sign_overdue, supervised, urged, warned, duplicate_of, merged_into,
+	created_by, created_at, updated_at, version`
+
+// InsertTicket stores a new ticket and sets its id and number.
+func (tx *Tx) InsertTicket(ctx context.Context, t *ticket.Ticket) error {
+	err := tx.queryRow(ctx, "INSERT INTO tickets ("+ticketWriteCols+") VALUES ("+placeholders(41)+") RETURNING id",
+		ticketArgs(*t)...).Scan(&t.ID)
+	if err != nil {
+		return mapErr(err, "store: insert ticket")
+	}
+	t.Number = ticket.NumberOf(t.ID, t.CreatedAt)
+	return nil
+}
+
+// Ticket returns one ticket, or not_found.
+func (tx *Tx) Ticket(ctx context.Context, id int64) (ticket.Ticket, error) {
+	t, err := scanTicket(tx.queryRow(ctx, "SELECT "+ticketCols+" FROM tickets t WHERE t.id = ?", id))
+	if err != nil {
+		return ticket.Ticket{}, notFound(err, "object.ticket", strconv.FormatInt(id, 10))
+	}
+	return t, nil
+}
+
+var ticketUpdateSet = func() string {
+	cols := strings.Split(strings.Join(strings.Fields(ticketWriteCols), ""), ",")
+	for i, c := range cols {
+		cols[i] = c + " = ?"
+	}
+	return strings.Join(cols, ", ")
+}()
+
+// UpdateTicket stores t when the stored version is still version;
+// otherwise someone acted first: conflict.
+func (tx *Tx) UpdateTicket(ctx context.Context, t ticket.Ticket, version int64) error {
+	res, err := tx.exec(ctx, "UPDATE tickets SET "+ticketUpdateSet+" WHERE id = ? AND version = ?",
+		append(ticketArgs(t), t.ID, version)...)
+	if err != nil {
+		return mapErr(err, "store: update ticket")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &apperr.Error{Kind: apperr.Conflict, Code: "concurrent_update", Key: "error.concurrent_update"}
+	}
+	return nil
+}
+
+// AppendEvent adds an event to a ticket's history.
+func (tx *Tx) AppendEvent(ctx context.Context, e ticket.Event) error {
+	_, err := tx.exec(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, actor_role, action, from_status, to_status, note, internal, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.TicketID, e.At, e.Actor, e.ActorRole, e.Action, string(e.FromStatus),
+		string(e.ToStatus), e.Note, e.Internal, e.Data)
+	return mapErr(err, "store: append ticket event")
+}
+
+// Events returns a ticket's events, oldest first.
+func (tx *Tx) Events(ctx context.Context, ticketID int64) ([]ticket.Event, error) {
+	rows, err := tx.query(ctx, `SELECT id, ticket_id, at, actor, actor_role, action, from_status, to_status, note, internal, data
+		FROM ticket_events WHERE ticket_id = ? ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, mapErr(err, "store: ticket events")
+	}
+	return collect(rows, func(s interface{ Scan(...any) error }) (ticket.Event, error) {
+		var e ticket.Event
+		err := s.Scan(&e.ID, &e.TicketID, &e.At, &e.Actor, &e.ActorRole, &e.Action, &e.FromStatus, &e.ToStatus, &e.Note, &e.Internal, &e.Data)
+		return e, err
+	}, "events")
+}
+
+// Parties returns the organisations that handled a ticket and those
+// helping with it.
+func (tx *Tx) Parties(ctx context.Context, ticketID int64) ([]ticket.Assignee, []ticket.Assignee, error) {
+	rows, err := tx.query(ctx, "SELECT party_type, party_code, role FROM ticket_parties WHERE ticket_id = ?", ticketID)
+	if err != nil {
+		return nil, nil, mapErr(err, "store: ticket parties")
+	}
+	defer rows.Close()
+	var former, co []ticket.Assignee
+	for rows.Next() {
+		var a ticket.Assignee
+		var role string
+		if err := rows.Scan(&a.Type, &a.Code, &role); err != nil {
+			return nil, nil, mapErr(err, "store: ticket parties")
+		}
+		if role == "co_handler" {
+			co = append(co, a)
+		} else {
+			former = append(former, a)
+		}
+	}
+	return former, co, mapErr(rows.Err(), "store: ticket parties")
+}
+
+// AddParty records an organisation's part in a ticket.
+func (tx *Tx) AddParty(ctx context.Context, ticketID int64, a ticket.Assignee, role string) error {
+	_, err := tx.exec(ctx, `INSERT INTO ticket_parties (ticket_id, party_type, party_code, role) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ticket_id, party_type, party_code, role) DO NOTHING`, ticketID, string(a.Type), a.Code, role)
+	return mapErr(err, "store: add ticket party")
+}
+
+// Tickets lists tickets by the filter: newest first, or by deadline.
+func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, error) {
+	var w where
+	switch {
+	case f.All:
+	case f.PathPrefix != "":
+		w.add(`t.assignee_path LIKE ? ESCAPE '\'`, likePrefix(f.PathPrefix))
+	case f.Department != "":
+		w.add("t.assignee_type = 'department' AND t.assignee_code = ?", f.Department)
+	case f.Enterprise != "":
+		w.add("t.enterprise_uscc = ?", f.Enterprise)
+	default:
+		w.add("1 = 0")
+	}
+	if len(f.Statuses) > 0 {
+		args := make([]any, len(f.Statuses))
+		for i, s := range f.Statuses {
+			args[i] = string(s)
+		}
+		w.add("t.status IN ("+placeholders(len(args))+")", args...)
+	}
+	if f.Assignee != nil {
+		w.add("t.assignee_type = ? AND t.assignee_code = ?", string(f.Assignee.Type), f.Assignee.Code)
+	}
+	if f.Open || f.Sort == "due" {
+		w.add("t.open = ?", true)
+	}
+	if f.Overdue {
+		w.add("(t.overdue = ? OR t.sign_overdue = ?)", true, true)
+	}
+	if f.Supervised {
+		w.add("t.supervised = ?", true)
+	}
+	w.addIf(f.Category, "t.category = ?")
+	if f.Number != 0 {
+		w.add("t.id = ?", f.Number)
+	}
+	w.addSearch(f.Q, "t.title", "t.enterprise_name")
+	order := " ORDER BY t.id DESC"
+	if f.Sort == "due" {
+		order = " ORDER BY t.due_at, t.id"
+		if f.AfterID != 0 {
+			w.add("(t.due_at > ? OR (t.due_at = ? AND t.id > ?))", f.AfterAt, f.AfterAt, f.AfterID)
+		}
+	} else if f.AfterID != 0 {
+		w.add("t.id < ?", f.AfterID)
+	}
+	rows, err := tx.query(ctx, "SELECT "+ticketCols+" FROM tickets t"+w.String()+order+" LIMIT ?", append(w.args, f.Limit)...)
+	if err != nil {
+		return nil, mapErr(err, "store: list tickets")
+	}
+	return collect(rows, scanTicket, "tickets")
+}
+
+// RecentSimilarCandidates lists open tickets of an enterprise and category
+// created since a time, oldest first.
+func (tx *Tx) RecentSimilarCandidates(ctx context.Context, uscc, category string, since time.Time) ([]ticket.Ticket, error) {
+	rows, err := tx.query(ctx, "SELECT "+ticketCols+` FROM tickets t WHERE t.enterprise_uscc = ? AND t.category = ?
+		AND t.created_at >= ? AND t.open = ? ORDER BY t.id LIMIT 50`, uscc, category, since, true)
+	if err != nil {
+		return nil, mapErr(err, "store: similar tickets")
+	}
+	return collect(rows, scanTicket, "tickets")
+}
+
+// EnterpriseName returns the registered name of a credit code.
+func (tx *Tx) EnterpriseName(ctx context.Context, uscc string) (string, bool, error) {
+	var name string
+	err := tx.queryRow(ctx, "SELECT name FROM enterprises WHERE uscc = ?", uscc).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return name, err == nil, mapErr(err, "store: enterprise name")
+}
+
+// Notify queues a notice about a ticket in the outbox, in the current
+// transaction.
+func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
+	return nil
+}
