@@ -28,6 +28,9 @@ type enterpriseListData struct {
 	Sorts      []enterprise.Sort
 	Next       string
 	MayCreate  bool
+	// Refused: a filter was refused (the message is next to it), so
+	// nothing was looked up and no "none found" is said.
+	Refused bool
 }
 
 // enterpriseList lists the enterprises inside the viewer's scope, searched
@@ -59,7 +62,7 @@ func (w *Web) enterpriseList(rw http.ResponseWriter, r *http.Request, a access.A
 	}
 	d := enterpriseListData{Searching: filter.Query != nil, Industries: enterprise.Industries, Sizes: enterprise.Sizes,
 		Sorts: []enterprise.Sort{enterprise.SortNewest, enterprise.SortUSCC, enterprise.SortName}, Next: next,
-		MayCreate: mayRegister(a)}
+		MayCreate: mayRegister(a), Refused: p.Status != 0}
 	if a.Enterprises().USCC == "" {
 		d.Groups = groups
 	}

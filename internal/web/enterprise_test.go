@@ -250,6 +250,9 @@ func TestEnterpriseSearch(t *testing.T) {
 		if v, _ := p.Doc.Find("#q").Attr("value"); v != "融" {
 			t.Errorf("typed query lost: %q", v)
 		}
+		if p.Count(".empty") != 0 {
+			t.Errorf("a refused search says nothing was found: %q", p.Text(".empty"))
+		}
 
 		// Filters: a district includes its streets; industry and size.
 		f := b.Get("/enterprises?region_code=370203&industry=retail&size=micro")
