@@ -26,10 +26,25 @@ type world struct {
 	platforms   map[string]string // code → parent code
 	platRegion  map[string]string // platform code → region code
 	enterprises map[string]string // a sample: credit code → region code
-	regions     []string
-	departments []string
-	institution []string
-	users       []string
+	// every enterprise: credit code → region code, filled on demand for
+	// those registered during the test (see enterpriseRegion)
+	allEnterprises map[string]string
+	fetchRegion    func(uscc string) string
+	regions        []string
+	departments    []string
+	institution    []string
+	users          []string
+}
+
+// enterpriseRegion is the region of any enterprise, one registered after
+// loadWorld included.
+func (w world) enterpriseRegion(uscc string) string {
+	if r, ok := w.allEnterprises[uscc]; ok {
+		return r
+	}
+	r := w.fetchRegion(uscc)
+	w.allEnterprises[uscc] = r
+	return r
 }
 
 func (w world) ancestors(code string) []string {
@@ -124,7 +139,19 @@ func (p policy) writesEnterprise(uscc, region string) bool {
 
 func loadWorld(t *testing.T, api *apptest.APIClient) world {
 	t.Helper()
-	w := world{platforms: map[string]string{}, platRegion: map[string]string{}, enterprises: map[string]string{}}
+	w := world{platforms: map[string]string{}, platRegion: map[string]string{}, enterprises: map[string]string{},
+		allEnterprises: map[string]string{}}
+	w.fetchRegion = func(uscc string) string {
+		r := api.Do("GET", "/api/v1/enterprises/"+uscc, nil)
+		if r.Status != http.StatusOK {
+			t.Errorf("GET /api/v1/enterprises/%s = %d", uscc, r.Status)
+		}
+		region, _ := r.JSON["region_code"].(string)
+		return region
+	}
+	for _, it := range listAll(t, api, "/api/v1/enterprises") {
+		w.allEnterprises[it["uscc"].(string)] = it["region_code"].(string)
+	}
 	for _, it := range listAll(t, api, "/api/v1/platforms") {
 		w.platforms[it["code"].(string)] = it["parent_code"].(string)
 		w.platRegion[it["code"].(string)] = it["region_code"].(string)
@@ -320,6 +347,14 @@ func apiCases() map[string]apiCase {
 	}
 }
 
+// registersEnterprises: who may open the form for a new enterprise and
+// send it (in a region it serves): the city admin, hotline operators and
+// platform staff. An enterprise's own account does not register others.
+func (p policy) registersEnterprises() bool {
+	r := p.login.Role
+	return r == access.CityAdmin || r == access.HotlineOperator || r.OrgKind() == access.OrgPlatform
+}
+
 // enterpriseScopeNone: roles that see no enterprise at all.
 func (p policy) enterpriseScopeNone() bool {
 	r := p.login.Role
@@ -446,6 +481,12 @@ type pageCase struct {
 	// what the admin gets (default 303, a redirect after success).
 	write       func(w world, admin *apptest.APIClient) (path string, form url.Values)
 	adminStatus int
+	// roleWrite: a form post several roles may make; each login sends its
+	// own and gets roleStatus (default 303) exactly when writeBy allows
+	// it, 403 otherwise.
+	roleWrite  func(w world, l demo.Login, i int) (path string, form url.Values)
+	writeBy    func(p policy) bool
+	roleStatus int
 	// skip marks routes outside the scope question (login steps, assets).
 	skip bool
 }
@@ -574,6 +615,33 @@ func pageCases() map[string]pageCase {
 		}},
 		"GET /audit":             {open: policy.audit},
 		"GET /audit/export.xlsx": {open: policy.audit},
+
+		"GET /enterprises":     {open: func(p policy) bool { return !p.enterpriseScopeNone() }},
+		"GET /enterprises/new": {open: policy.registersEnterprises},
+		"POST /enterprises": {
+			roleWrite: func(_ world, l demo.Login, i int) (string, url.Values) {
+				return "/enterprises", url.Values{"uscc": {demo.MakeUSCC("91", "370202", fmt.Sprintf("WEBPG%03d", i))},
+					"name": {"网页范围测试" + l.Username + "有限公司"}, "industry": {"other"}, "employees": {"3"},
+					"region_code": {demo.StreetCode("370202", 0)}}
+			},
+			writeBy: policy.registersEnterprises},
+		"GET /enterprises/{uscc}": {objects: func(w world) []string { return keys(w.enterprises) },
+			allowed: func(p policy, o string) bool { return p.enterprise(o, p.w.enterprises[o]) }},
+		"GET /enterprises/{uscc}/edit": {objects: func(w world) []string { return keys(w.enterprises) },
+			allowed: func(p policy, o string) bool { return p.writesEnterprise(o, p.w.enterprises[o]) }},
+		"POST /enterprises/{uscc}": {
+			roleWrite: func(_ world, l demo.Login, _ int) (string, url.Values) {
+				return "/enterprises/" + demo.DemoEnterprise, url.Values{"name": {demo.DemoEnterpriseName}, "industry": {"software_it"},
+					"employees": {"36"}, "revenue_wan": {"1200"}, "region_code": {demo.StreetCode("370202", 0)},
+					"address": {"青岛市市南区" + l.Username + "路2号"}}
+			},
+			writeBy: func(p policy) bool { return p.writesEnterprise(demo.DemoEnterprise, demo.StreetCode("370202", 0)) }},
+		// Revealing a telephone number answers the profile page, number shown.
+		"POST /enterprises/{uscc}/contact": {roleStatus: http.StatusOK,
+			roleWrite: func(world, demo.Login, int) (string, url.Values) {
+				return "/enterprises/" + demo.DemoEnterprise + "/contact", url.Values{}
+			},
+			writeBy: func(p policy) bool { return p.writesEnterprise(demo.DemoEnterprise, demo.StreetCode("370202", 0)) }},
 	}
 }
 
@@ -586,6 +654,7 @@ func checkLinks(t *testing.T, p policy, path string, pg *apptest.Page) {
 		"/departments/":  p.department,
 		"/institutions/": p.institution,
 		"/users/":        p.user,
+		"/enterprises/":  func(o string) bool { return p.enterprise(o, p.w.enterpriseRegion(o)) },
 	}
 	if pg.Doc == nil {
 		return
@@ -633,11 +702,23 @@ func TestEveryPageRespectsScope(t *testing.T) {
 			if c.write != nil {
 				writes = append(writes, route)
 			}
-			for _, l := range demo.Logins {
+			for i, l := range demo.Logins {
 				p := policy{w: w, login: l}
 				b := browsers[l.Username]
 				b.Get("/") // a fresh CSRF token
 				switch {
+				case c.roleWrite != nil:
+					path, form := c.roleWrite(w, l, i)
+					want := http.StatusForbidden
+					if c.writeBy(p) {
+						want = c.roleStatus
+						if want == 0 {
+							want = http.StatusSeeOther
+						}
+					}
+					if pg := b.Post(path, form); pg.Status != want {
+						t.Errorf("%s: POST %s = %d, want %d (alert %q)", l.Username, path, pg.Status, want, pg.Text(".alert"))
+					}
 				case c.write != nil:
 					if p.admin() {
 						continue
@@ -648,7 +729,7 @@ func TestEveryPageRespectsScope(t *testing.T) {
 					}
 				case c.objects != nil:
 					for _, o := range c.objects(w) {
-						path := strings.NewReplacer("{code}", o, "{username}", o).Replace(pattern)
+						path := strings.NewReplacer("{code}", o, "{username}", o, "{uscc}", o).Replace(pattern)
 						want := http.StatusForbidden
 						if c.allowed(p, o) {
 							want = http.StatusOK

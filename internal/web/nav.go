@@ -21,6 +21,11 @@ func navFor(a access.Actor, step auth.Step) []NavItem {
 	if !a.Platforms().None() {
 		nav = append(nav, NavItem{"network", "nav.network", "/network"}, NavItem{"platforms", "nav.platforms", "/platforms"})
 	}
+	if s := a.Enterprises(); s.USCC != "" {
+		nav = append(nav, NavItem{"enterprises", "nav.my_enterprise", "/enterprises/" + s.USCC})
+	} else if !s.None() {
+		nav = append(nav, NavItem{"enterprises", "nav.enterprises", "/enterprises"})
+	}
 	if a.SeesNetwork() {
 		nav = append(nav, NavItem{"regions", "nav.regions", "/regions"}, NavItem{"departments", "nav.departments", "/departments"},
 			NavItem{"institutions", "nav.institutions", "/institutions"})
