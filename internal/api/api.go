@@ -128,11 +128,17 @@ func (a *API) wrap(rt Route) http.Handler {
 			return
 		}
 		status, body, err := rt.fn(r, actor)
+		var buf []byte
+		if err == nil {
+			buf, err = encode(body)
+		}
 		if err != nil {
 			a.writeError(w, r, actor, err)
 			return
 		}
-		writeJSON(w, status, body)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write(buf)
 	})
 }
 
@@ -190,13 +196,14 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, actor access.Ac
 	}()
 	status, out, err := fn(r, actor)
 	var buf []byte
+	if err == nil {
+		buf, err = encode(out)
+	}
 	if err != nil {
 		e := apperr.As(err)
 		status = httpx.Status(e.Kind)
 		buf = a.errorBody(r, e)
 		a.logAndAudit(r, actor, e)
-	} else {
-		buf = marshal(out)
 	}
 	// A server error is not remembered: the client may retry it.
 	ctx := context.WithoutCancel(r.Context())
@@ -238,10 +245,14 @@ func marshal(v any) []byte {
 	return append(b, '\n')
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(marshal(v))
+// encode is an answer's body. A value JSON cannot hold (NaN, an infinity)
+// is a server error, never a success status with an error body.
+func encode(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, apperr.Wrap(err, "api: encode answer")
+	}
+	return append(b, '\n'), nil
 }
 
 type errorBody struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 
@@ -26,15 +27,16 @@ type smeSizeJSON struct {
 	Checks   []enterprise.Check `json:"checks"`
 }
 
-// figure parses an optional non-negative number from the query; the error
-// names the parameter.
+// figure parses an optional number from the query; the error names the
+// parameter. NaN and infinities parse as floats but are not figures (and
+// cannot be written as JSON).
 func figure(r *http.Request, name string) (*float64, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return nil, nil
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil, apperr.Field(name, "invalid_number", "error.number")
 	}
 	return &v, nil

@@ -352,6 +352,9 @@ func validate(doc map[string]any, schema map[string]any, v any, at string) []str
 		}
 		return []string{at + ": null but not nullable"}
 	}
+	if parts, ok := schema["allOf"].([]any); ok {
+		schema = mergeAllOf(doc, parts)
+	}
 	var out []string
 	bad := func(format string, args ...any) { out = append(out, at+": "+fmt.Sprintf(format, args...)) }
 	if enum, ok := schema["enum"].([]any); ok && !slices.Contains(enum, v) {
@@ -424,6 +427,27 @@ func validate(doc map[string]any, schema map[string]any, v any, at string) []str
 	return out
 }
 
+// mergeAllOf is the object schema an allOf of object schemas describes:
+// every part's properties and required names together, so the answer is
+// checked as strictly as a plain object.
+func mergeAllOf(doc map[string]any, parts []any) map[string]any {
+	props := map[string]any{}
+	var required []any
+	for _, p := range parts {
+		ps := deref(doc, p)
+		if inner, ok := ps["allOf"].([]any); ok {
+			ps = mergeAllOf(doc, inner)
+		}
+		for k, v := range obj(ps["properties"]) {
+			props[k] = v
+		}
+		if r, ok := ps["required"].([]any); ok {
+			required = append(required, r...)
+		}
+	}
+	return map[string]any{"type": "object", "properties": props, "required": required}
+}
+
 func asStrings(v any) []string {
 	list, _ := v.([]any)
 	out := make([]string, 0, len(list))
@@ -484,6 +508,12 @@ func TestOpenAPISchemasMatchAnswers(t *testing.T) {
 		if problems := validate(doc, map[string]any{"$ref": "#/components/schemas/Region"},
 			map[string]any{"code": "370200", "name": "青岛市", "level": "city", "unknown": 1}, "body"); len(problems) == 0 {
 			t.Error("validate accepted an undescribed property")
+		}
+		// Also through an allOf (a search hit is an enterprise plus its rank).
+		hit := map[string]any{"uscc": "914403001922038216", "name": "某公司", "industry": "other", "region_code": "370202001",
+			"match": 3.0, "unknown": 1.0}
+		if problems := validate(doc, map[string]any{"$ref": "#/components/schemas/EnterpriseHit"}, hit, "body"); len(problems) != 1 {
+			t.Errorf("validate through allOf: %v, want exactly the undescribed property", problems)
 		}
 	})
 }

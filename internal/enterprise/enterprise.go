@@ -139,9 +139,12 @@ func InvalidUSCC(field string, r uscc.Result) error {
 		With("position", r.Reason.Position).With("char", r.Reason.Char).With("expected", r.Reason.Expected)
 }
 
-// MaskPhone hides the middle of a telephone number: 138****8000. Numbers
-// too short to mask are hidden whole.
+// MaskPhone hides the middle of a telephone number: 138****8000,
+// 0532-****1000. At least four digits are always hidden, so a short local
+// number keeps only its tail (****0202). Numbers too short to mask are
+// hidden whole.
 func MaskPhone(p string) string {
+	const hidden = 4
 	var digits []int
 	for i, r := range p {
 		if r >= '0' && r <= '9' {
@@ -154,10 +157,12 @@ func MaskPhone(p string) string {
 		}
 		return "****"
 	}
-	keepHead, keepTail := 3, 4
+	keepHead := 3
 	if p[0] == '0' { // a landline: keep the area code
 		keepHead = 4
 	}
+	keepTail := min(4, len(digits)-hidden)
+	keepHead = max(0, min(keepHead, len(digits)-keepTail-hidden))
 	b := []byte(p)
 	for _, i := range digits[keepHead : len(digits)-keepTail] {
 		b[i] = '*'

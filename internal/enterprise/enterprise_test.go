@@ -61,10 +61,13 @@ func TestDecisionSaysWhichThresholdsDecided(t *testing.T) {
 
 func TestMaskPhone(t *testing.T) {
 	for in, want := range map[string]string{
-		"13800138000":   "138****8000",
-		"0532-81001000": "0532-****1000",
-		"96633":         "****",
-		"":              "",
+		"13800138000":       "138****8000",
+		"0532-81001000":     "0532-****1000",
+		"96633":             "****",
+		"82860000":          "****0000", // a local number without its area code
+		"8286000":           "****000",
+		"+86 138 0013 8000": "+86 1** **** 8000",
+		"":                  "",
 	} {
 		if got := MaskPhone(in); got != want {
 			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)

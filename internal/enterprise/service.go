@@ -9,6 +9,7 @@ import (
 	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/clock"
+	"github.com/qifu/qifu/internal/uscc"
 )
 
 // Sort orders an enterprise list.
@@ -172,9 +173,10 @@ type Patch struct {
 	USCC         *string  `json:"uscc"`
 }
 
-// Update edits an enterprise and recomputes its size. Errors: as Create,
-// plus not_found and uscc_fixed.
+// Update edits an enterprise (its code in any case) and recomputes its
+// size. Errors: as Create, plus not_found and uscc_fixed.
 func (s *Service) Update(ctx context.Context, a access.Actor, code string, p Patch) (Enterprise, error) {
+	code = uscc.Normalize(code)
 	var out Enterprise
 	err := s.store.Write(ctx, func(tx Tx) error {
 		before, err := tx.Enterprise(ctx, code)
@@ -185,7 +187,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, code string, p Pat
 			return apperr.Deny()
 		}
 		e := before
-		if p.USCC != nil && strings.ToUpper(strings.TrimSpace(*p.USCC)) != before.USCC {
+		if p.USCC != nil && uscc.Normalize(*p.USCC) != before.USCC {
 			return apperr.Field("uscc", "uscc_fixed", "error.uscc_fixed")
 		}
 		setS := func(dst *string, v *string) {
@@ -250,7 +252,7 @@ func (s *Service) get(ctx context.Context, code string) (Enterprise, error) {
 	var e Enterprise
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		e, err = tx.Enterprise(ctx, strings.ToUpper(strings.TrimSpace(code)))
+		e, err = tx.Enterprise(ctx, uscc.Normalize(code))
 		return err
 	})
 	return e, err
