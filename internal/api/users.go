@@ -154,8 +154,8 @@ func ParseAuditFilter(q map[string][]string) (audit.Filter, error) {
 	if f.From, err = parseWhen(get("from"), false); err != nil {
 		return f, apperr.Field("from", "invalid_date", "error.date")
 	}
-	if f.To, err = parseWhen(get("to"), true); err != nil {
-		return f, apperr.Field("to", "invalid_date", "error.date")
+	if f.To, err = parseWhen(get("until"), true); err != nil {
+		return f, apperr.Field("until", "invalid_date", "error.date")
 	}
 	switch f.Result {
 	case "", audit.Success, audit.Failure, audit.Denied:
@@ -165,7 +165,7 @@ func ParseAuditFilter(q map[string][]string) (audit.Filter, error) {
 	return f, nil
 }
 
-// parseWhen accepts RFC 3339 or a date (a "to" date includes that day).
+// parseWhen accepts RFC 3339 or a date (an "until" date includes that day).
 func parseWhen(s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil

@@ -5,6 +5,7 @@
 package enterprise
 
 import (
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func (e *Enterprise) Validate() error {
 		name string
 		v    *float64
 	}{{"revenue_wan", e.RevenueWan}, {"assets_wan", e.AssetsWan}} {
-		if f.v != nil && (*f.v < 0 || *f.v > MaxWan) {
+		if f.v != nil && (math.IsNaN(*f.v) || *f.v < 0 || *f.v > MaxWan) {
 			return apperr.Field(f.name, "out_of_range", "error.range").With("min", 0).With("max", "1000000000")
 		}
 	}

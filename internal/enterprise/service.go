@@ -120,11 +120,13 @@ func auditView(e Enterprise) Enterprise { e.SizeChecks = nil; return e }
 // duplicate_uscc.
 func (s *Service) Create(ctx context.Context, a access.Actor, e Enterprise) (Enterprise, error) {
 	e.Normalize()
-	if err := e.Validate(); err != nil {
-		return Enterprise{}, err
-	}
+	// Permission first: a role that may not register here learns nothing
+	// from validation messages.
 	if !mayWrite(a, e.USCC, e.RegionCode) {
 		return Enterprise{}, apperr.Deny()
+	}
+	if err := e.Validate(); err != nil {
+		return Enterprise{}, err
 	}
 	now := s.clock.Now()
 	e.CreatedAt, e.UpdatedAt = now, now

@@ -5,6 +5,7 @@
 package org
 
 import (
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -239,7 +240,7 @@ func validDate(field, value string) error {
 }
 
 func inRange(field string, v, lo, hi float64) error {
-	if v < lo || v > hi {
+	if math.IsNaN(v) || v < lo || v > hi {
 		return apperr.Field(field, "out_of_range", "error.range").With("min", lo).With("max", hi)
 	}
 	return nil

@@ -96,9 +96,15 @@ func (tx *Tx) Enterprises(ctx context.Context, f enterprise.Filter) ([]enterpris
 			w.add("e.uscc > ?", f.AfterKey)
 		}
 	case enterprise.SortName:
-		order = " ORDER BY e.name, e.id"
+		// Names order by their bytes on both engines (PostgreSQL's
+		// collation would otherwise ignore punctuation).
+		name := "e.name"
+		if tx.dialect == Postgres {
+			name = `e.name COLLATE "C"`
+		}
+		order = " ORDER BY " + name + ", e.id"
 		if f.AfterID != 0 {
-			w.add("(e.name > ? OR (e.name = ? AND e.id > ?))", f.AfterKey, f.AfterKey, f.AfterID)
+			w.add("("+name+" > ? OR ("+name+" = ? AND e.id > ?))", f.AfterKey, f.AfterKey, f.AfterID)
 		}
 	default:
 		if f.AfterID != 0 {

@@ -189,7 +189,7 @@ func auditWorkbook(p *Page, info auditExportInfo, entries []audit.Entry) (*bytes
 
 // auditPeriod describes the period and filters of an export.
 func auditPeriod(p *Page, q url.Values) string {
-	from, to := strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to"))
+	from, to := strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("until"))
 	var period string
 	switch {
 	case from == "" && to == "":

@@ -4,6 +4,7 @@
 package form
 
 import (
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -103,7 +104,7 @@ func (f *Form) Float(name string) (float64, error) {
 		return 0, nil
 	}
 	n, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 		return 0, apperr.Field(name, "invalid_number", "error.number")
 	}
 	return n, nil

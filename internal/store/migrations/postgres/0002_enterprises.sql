@@ -23,6 +23,6 @@ CREATE TABLE enterprises (
     tokens        TEXT[] NOT NULL DEFAULT '{}'
 );
 CREATE INDEX enterprises_region ON enterprises (region_code, id);
-CREATE INDEX enterprises_name ON enterprises (name, id);
+CREATE INDEX enterprises_name ON enterprises ((name COLLATE "C"), id);
 CREATE INDEX enterprises_name_key ON enterprises (name_key text_pattern_ops);
 CREATE INDEX enterprises_tokens ON enterprises USING GIN (tokens);
