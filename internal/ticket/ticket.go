@@ -99,34 +99,34 @@ type Ticket struct {
 	// department): platform scopes are path prefixes.
 	AssigneePath string `json:"-"`
 	// Dispatcher is the platform a returned ticket goes back to.
-	Dispatcher         string     `json:"dispatcher"`
-	SignDueAt          time.Time  `json:"sign_due_at"`
-	DueAt              time.Time  `json:"due_at"`
-	DueProvisional     bool       `json:"due_provisional"`
-	DispatchedAt       time.Time  `json:"dispatched_at"`
-	SignedAt           *time.Time `json:"signed_at"`
-	RepliedAt          *time.Time `json:"replied_at"`
-	ClosedAt           *time.Time `json:"closed_at"`
-	ExtendedDays       int        `json:"extended_days"`
-	Reply              string     `json:"reply"`
-	Satisfied          *bool      `json:"satisfied"`
-	Score              *int       `json:"score"`
-	RatedBy            string     `json:"rated_by"` // enterprise | hotline | visit | not_rated
-	ReopenCount        int        `json:"reopen_count"`
-	Public             bool       `json:"public"`
-	Overdue            bool       `json:"overdue"`
-	SignOverdue        bool       `json:"sign_overdue"`
-	Supervised         bool       `json:"supervised"`
-	Urged              int        `json:"urged"`
-	Warned             bool       `json:"-"`
-	DuplicateOf        *int64     `json:"duplicate_of"`
-	MergedInto         *int64     `json:"merged_into"`
-	CoHandlers         []Assignee `json:"co_handlers"`
-	CreatedBy          string     `json:"created_by"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
-	Version            int64      `json:"-"`
-	Events             []Event    `json:"events,omitempty"`
+	Dispatcher     string     `json:"dispatcher"`
+	SignDueAt      time.Time  `json:"sign_due_at"`
+	DueAt          time.Time  `json:"due_at"`
+	DueProvisional bool       `json:"due_provisional"`
+	DispatchedAt   time.Time  `json:"dispatched_at"`
+	SignedAt       *time.Time `json:"signed_at"`
+	RepliedAt      *time.Time `json:"replied_at"`
+	ClosedAt       *time.Time `json:"closed_at"`
+	ExtendedDays   int        `json:"extended_days"`
+	Reply          string     `json:"reply"`
+	Satisfied      *bool      `json:"satisfied"`
+	Score          *int       `json:"score"`
+	RatedBy        string     `json:"rated_by"` // enterprise | hotline | visit | not_rated
+	ReopenCount    int        `json:"reopen_count"`
+	Public         bool       `json:"public"`
+	Overdue        bool       `json:"overdue"`
+	SignOverdue    bool       `json:"sign_overdue"`
+	Supervised     bool       `json:"supervised"`
+	Urged          int        `json:"urged"`
+	Warned         bool       `json:"-"`
+	DuplicateOf    *int64     `json:"duplicate_of"`
+	MergedInto     *int64     `json:"merged_into"`
+	CoHandlers     []Assignee `json:"co_handlers"`
+	CreatedBy      string     `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	Version        int64      `json:"-"`
+	Events         []Event    `json:"events,omitempty"`
 }
 
 // Event is one step in a ticket's history; events are only ever added.
@@ -222,7 +222,7 @@ func (in Intake) Validate() error {
 		return apperr.Field("enterprise_uscc", "required", "error.enterprise_required")
 	}
 	for _, f := range []struct {
-		name, v string
+		name, v  string
 		min, max int
 	}{{"title", in.Title, 1, 100}, {"content", in.Content, 1, 5000}, {"enterprise_name", in.EnterpriseName, 0, 100},
 		{"contact_name", in.ContactName, 0, 50}} {
