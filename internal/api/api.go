@@ -28,6 +28,7 @@ import (
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/locale"
 	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/ticket"
 )
 
 // MaxBody bounds a JSON request body.
@@ -55,6 +56,7 @@ type Services struct {
 	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
+	Ticket     *ticket.Service
 	Idem       IdempotencyStore
 	Clock      clock.Clock
 	Log        *slog.Logger

@@ -27,6 +27,7 @@ import (
 	"github.com/qifu/qifu/internal/jobs"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/store"
+	"github.com/qifu/qifu/internal/ticket"
 	"github.com/qifu/qifu/internal/web"
 )
 
@@ -52,6 +53,7 @@ type App struct {
 	Org        *org.Service
 	Auth       *auth.Service
 	Enterprise *enterprise.Service
+	Ticket     *ticket.Service
 	Audit      *audit.Service
 	Idem       store.IdempotencyStore
 	API        *api.API
@@ -86,10 +88,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Auth = auth.NewService(store.Repo[auth.Tx]{DB: db}, cfg.Clock, auth.DefaultPolicy)
 	a.Audit = audit.NewService(store.AuditStore{DB: db}, cfg.Clock)
 	a.Enterprise = enterprise.NewService(store.Repo[enterprise.Tx]{DB: db}, cfg.Clock)
+	a.Ticket = ticket.NewService(store.Repo[ticket.Tx]{DB: db}, cfg.Clock, ticket.Weekdays{})
 	a.Idem = store.IdempotencyStore{DB: db}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
+	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
 	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
