@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,7 @@ type Route struct {
 	Method  string
 	Pattern string // path pattern as in ServeMux, without the method
 	Public  bool
+	MaxBody int64 // 0 means MaxBody
 	fn      handlerFunc
 }
 
@@ -123,7 +125,11 @@ func (a *API) wrap(rt Route) http.Handler {
 			actor.IP, actor.RequestID = httpx.ClientIP(r.Context()), httpx.RequestID(r.Context())
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			limit := int64(MaxBody)
+			if rt.MaxBody > 0 {
+				limit = rt.MaxBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost && actor.UserID != 0 {
 			a.idempotent(w, r, actor, key, rt.fn)
@@ -237,6 +243,19 @@ func redactSecrets(out any, buf []byte) []byte {
 		return marshal(s.withoutSecret())
 	}
 	return buf
+}
+
+// download is an answer that is a file, not JSON.
+type download struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+func (d download) write(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
+	w.Header().Set("Content-Length", strconv.Itoa(len(d.Data)))
+	w.Write(d.Data)
 }
 
 func marshal(v any) []byte {

@@ -376,3 +376,37 @@ func (tx *Tx) EnterpriseName(ctx context.Context, uscc string) (string, bool, er
 func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
 	return nil
 }
+
+// InsertAttachment stores an attachment and sets its id.
+func (tx *Tx) InsertAttachment(ctx context.Context, a *ticket.Attachment) error {
+	err := tx.queryRow(ctx, `INSERT INTO ticket_attachments (ticket_id, name, content_type, size, sha256, data, uploaded_by, uploaded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.TicketID, a.Name, a.ContentType, a.Size, a.SHA256, a.Data,
+		a.UploadedBy, a.UploadedAt).Scan(&a.ID)
+	return mapErr(err, "store: insert attachment")
+}
+
+// Attachments lists a ticket's attachments without their data.
+func (tx *Tx) Attachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error) {
+	rows, err := tx.query(ctx, `SELECT id, ticket_id, name, content_type, size, sha256, uploaded_by, uploaded_at
+		FROM ticket_attachments WHERE ticket_id = ? ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, mapErr(err, "store: attachments")
+	}
+	return collect(rows, func(s interface{ Scan(...any) error }) (ticket.Attachment, error) {
+		var a ticket.Attachment
+		err := s.Scan(&a.ID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.UploadedBy, &a.UploadedAt)
+		return a, err
+	}, "attachments")
+}
+
+// Attachment returns one attachment of a ticket with its data.
+func (tx *Tx) Attachment(ctx context.Context, ticketID, id int64) (ticket.Attachment, error) {
+	var a ticket.Attachment
+	err := tx.queryRow(ctx, `SELECT id, ticket_id, name, content_type, size, sha256, data, uploaded_by, uploaded_at
+		FROM ticket_attachments WHERE ticket_id = ? AND id = ?`, ticketID, id).Scan(
+		&a.ID, &a.TicketID, &a.Name, &a.ContentType, &a.Size, &a.SHA256, &a.Data, &a.UploadedBy, &a.UploadedAt)
+	if err != nil {
+		return ticket.Attachment{}, notFound(err, "object.attachment", strconv.FormatInt(id, 10))
+	}
+	return a, nil
+}

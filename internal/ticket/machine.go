@@ -45,6 +45,10 @@ var transitions = map[string]struct {
 	"merge":      {[]Status{Dispatched, Returned}, Merged},
 }
 
+// The events written without an action of that name in the table.
+// "attach" records an attachment; "merged_in" the other side of a merge;
+// "overdue", "warn" and "escalate" the supervision job's findings.
+
 // allowedFrom reports whether action may start from status s.
 func allowedFrom(action string, s Status) bool {
 	t, ok := transitions[action]
