@@ -256,4 +256,3 @@ func (a *API) saveLimit(r *http.Request, actor access.Actor) (int, any, error) {
 	out, err := a.s.Ticket.SaveLimit(r.Context(), actor, in)
 	return http.StatusOK, out, err
 }
-
