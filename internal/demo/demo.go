@@ -150,9 +150,20 @@ var Logins = []Login{
 	{"auditor", access.Auditor, "", "审计员"},
 }
 
-// Load builds the demo network in a, keeping whatever already exists, and
-// prints the logins.
+// Options size the demo.
+type Options struct {
+	Tickets int // tickets over the past year
+}
+
+// Load builds the full demo network in a, keeping whatever already exists,
+// and prints the logins.
 func Load(ctx context.Context, a *app.App, out io.Writer) error {
+	return LoadWith(ctx, a, out, Options{Tickets: Tickets})
+}
+
+// LoadWith builds the demo sized by o (tests use no tickets: they file
+// their own).
+func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 	sys := access.SystemActor("demo")
 	if err := a.Auth.SetRequireTOTP(ctx, sys, false); err != nil {
 		return err
@@ -161,6 +172,9 @@ func Load(ctx context.Context, a *app.App, out io.Writer) error {
 		return err
 	}
 	if err := loadEnterprises(ctx, a, sys, Enterprises); err != nil {
+		return err
+	}
+	if err := loadTickets(ctx, a, sys, o.Tickets); err != nil {
 		return err
 	}
 	created := map[string]bool{}
@@ -175,8 +189,8 @@ func Load(ctx context.Context, a *app.App, out io.Writer) error {
 	if _, err := a.Audit.Seal(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises.\n",
-		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1)
+	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises, %d tickets over the past year.\n",
+		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1, o.Tickets)
 	fmt.Fprintf(out, "Two-factor authentication is OFF for the demo (Settings → Security turns it on).\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLE\tORG\t")
