@@ -106,7 +106,7 @@ func loadTickets(ctx context.Context, a *app.App, sys access.Actor, n int) error
 	for i := range times {
 		// More tickets recently (the service grows): skewed towards now.
 		days := 365 * d.rng.Float64() * d.rng.Float64()
-		times[i] = now.Add(-time.Duration(days*24*float64(time.Hour))).Truncate(time.Minute)
+		times[i] = now.Add(-time.Duration(days * 24 * float64(time.Hour))).Truncate(time.Minute)
 		if h := times[i].In(cst).Hour(); h < 8 || h > 18 {
 			times[i] = times[i].Add(time.Duration(10-h) * time.Hour)
 		}
