@@ -141,7 +141,7 @@ func benchImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer drop()
-	if out, err := exec.CommandContext(ctx, bin, "demo", "--db", dsn).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, bin, "demo", "--tickets", "0", "--db", dsn).CombinedOutput(); err != nil {
 		return fmt.Errorf("demo: %v\n%s", err, out)
 	}
 	cmd := exec.CommandContext(ctx, bin, "import", "enterprises", csvPath, "--db", dsn)

@@ -59,7 +59,7 @@ func TestTwoInstancesShareSessionsAndCLIUsers(t *testing.T) {
 					t.Fatalf("qifu %v: %v", args, err)
 				}
 			}
-			run("demo")
+			run("demo", "--tickets", "0")
 			run("user", "create", "--username", "late.comer", "--password", "Late-Comer-2026!", "--role", "auditor")
 
 			jar, _ := cookiejar.New(nil)

@@ -35,7 +35,7 @@ Usage:
   qifu migrate      [--data DIR | --db DSN] [--status]
   qifu user create  --username U --password P --role ROLE [--org CODE] [--name NAME] [--must-change]
   qifu token create --username U [--name N]
-  qifu demo         [--data DIR | --db DSN]
+  qifu demo         [--tickets N] [--data DIR | --db DSN]
   qifu import enterprises FILE [--report PATH] [--data DIR | --db DSN]
   qifu audit verify [--data DIR | --db DSN]
   qifu version

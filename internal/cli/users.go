@@ -97,7 +97,11 @@ func auditVerify(ctx context.Context, args []string, getenv Env, stdout, stderr 
 }
 
 func demoCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
-	return oneShot(ctx, "demo", args, getenv, stderr, nil, func(a *app.App) error {
-		return demo.Load(ctx, a, stdout)
+	o := demo.Options{}
+	bind := func(fs *flag.FlagSet) {
+		fs.IntVar(&o.Tickets, "tickets", demo.Tickets, "how many tickets to file over the past year")
+	}
+	return oneShot(ctx, "demo", args, getenv, stderr, bind, func(a *app.App) error {
+		return demo.LoadWith(ctx, a, stdout, o)
 	})
 }
