@@ -11,7 +11,7 @@ import (
 
 // auditChainLock is the PostgreSQL advisory lock held while sealing or
 // purging, so two app instances never fork the chain.
-const auditChainLock = 7_302_221_002
+const auditChainLock = 7302_2002
 
 const auditCols = `id, at, COALESCE(user_id, 0), username, role, ip, action, object_type, object_id, result,
 	before_digest, after_digest, detail, request_id, COALESCE(seq, 0), COALESCE(prev_hash, ''), COALESCE(hash, '')`
@@ -120,7 +120,9 @@ func (tx *Tx) chainLock(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	var got bool
-	err := tx.queryRow(ctx, "SELECT pg_try_advisory_xact_lock(?)", auditChainLock).Scan(&got)
+	// Keyed by schema too: two Qifu databases in one PostgreSQL database
+	// (as the tests have) must not share the lock.
+	err := tx.queryRow(ctx, "SELECT pg_try_advisory_xact_lock(?, hashtext(current_schema()))", auditChainLock).Scan(&got)
 	return got, mapErr(err, "store: audit chain lock")
 }
 

@@ -37,6 +37,7 @@ type DB struct {
 	writer  *sql.DB
 	reader  *sql.DB
 	dsn     string
+	commits *committer // SQLite: group commit of concurrent writes
 }
 
 // Dialect reports the engine.
@@ -123,7 +124,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{dialect: SQLite, writer: w, reader: r, dsn: "sqlite:" + path}, nil
+	db := &DB{dialect: SQLite, writer: w, reader: r, dsn: "sqlite:" + path}
+	db.commits = newCommitter(db)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -154,8 +157,11 @@ func redact(dsn string) string {
 	return u.String()
 }
 
-// Close releases the connections.
+// Close releases the connections (after the writes in flight).
 func (db *DB) Close() error {
+	if db.commits != nil {
+		db.commits.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -183,15 +189,21 @@ type Tx struct {
 	write   bool
 }
 
-// Write runs fn in one write transaction, committed when fn returns nil and
-// rolled back otherwise: a failed request writes nothing.
+// Write runs fn in a write transaction: its changes are committed when fn
+// returns nil and rolled back otherwise (a failed request writes nothing).
+// When Write returns nil the changes are durable. On SQLite, concurrent
+// writes share one transaction and one commit (see groupcommit.go). fn must
+// not call Write itself.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if db.commits != nil {
+		return db.commits.submit(ctx, fn)
+	}
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return apperr.Wrap(err, "store: begin")
 	}
 	tx := &Tx{q: sqlTx, dialect: db.dialect, write: true}
-	if err := fn(tx); err != nil {
+	if err := runFn(fn, tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -264,4 +276,11 @@ func rebind(d Dialect, query string) string {
 		}
 	}
 	return b.String()
+}
+
+// ExecForTesting runs one statement written with ? placeholders in the
+// transaction (tests of the store's own machinery).
+func (tx *Tx) ExecForTesting(ctx context.Context, query string, args ...any) error {
+	_, err := tx.exec(ctx, query, args...)
+	return err
 }

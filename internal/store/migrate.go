@@ -15,7 +15,7 @@ var migrationFS embed.FS
 
 // migrationLockKey is the PostgreSQL advisory lock that keeps two app
 // instances starting together from migrating at the same time.
-const migrationLockKey = 7_302_221_001
+const migrationLockKey = 7302_2001
 
 // Migrate applies, in name order, every embedded migration of the dialect
 // not yet recorded in schema_migrations, each in its own transaction.
@@ -31,10 +31,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 	if db.dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+		// Keyed by schema too, like every lock of Qifu's.
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, hashtext(current_schema()))", migrationLockKey); err != nil {
 			return fmt.Errorf("store: migrate lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", migrationLockKey)
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
