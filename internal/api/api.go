@@ -23,6 +23,7 @@ import (
 	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/calendar"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
@@ -55,6 +56,7 @@ type Services struct {
 	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
+	Calendar   *calendar.Service
 	Idem       IdempotencyStore
 	Clock      clock.Clock
 	Log        *slog.Logger

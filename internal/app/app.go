@@ -21,6 +21,7 @@ import (
 	"github.com/qifu/qifu/internal/api"
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/calendar"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
@@ -53,6 +54,7 @@ type App struct {
 	Auth       *auth.Service
 	Enterprise *enterprise.Service
 	Audit      *audit.Service
+	Calendar   *calendar.Service
 	Idem       store.IdempotencyStore
 	API        *api.API
 	Web        *web.Web
@@ -86,11 +88,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Auth = auth.NewService(store.Repo[auth.Tx]{DB: db}, cfg.Clock, auth.DefaultPolicy)
 	a.Audit = audit.NewService(store.AuditStore{DB: db}, cfg.Clock)
 	a.Enterprise = enterprise.NewService(store.Repo[enterprise.Tx]{DB: db}, cfg.Clock)
+	a.Calendar = calendar.NewService(store.Repo[calendar.Tx]{DB: db}, cfg.Clock)
 	a.Idem = store.IdempotencyStore{DB: db}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
-	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Clock: cfg.Clock, Log: cfg.Logger})
+	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
+	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err
