@@ -2,6 +2,7 @@ package calendar_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,4 +285,45 @@ func TestServiceDaysAndDeadline(t *testing.T) {
 			t.Errorf("enterprise counts a deadline: %v", err)
 		}
 	})
+}
+
+// Deadlines are counted from many requests at once while the calendar
+// changes (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 9, 14, 2, 0, 0, 0, time.UTC))
+	s := service(db, clk)
+	done := make(chan error, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			for j := 0; j < 50; j++ {
+				c, err := s.Current(ctx)
+				if err != nil {
+					done <- err
+					return
+				}
+				if _, err := c.AddWorkingDays(time.Date(2026, 9, 14, 10, 0, 0, 0, calendar.Zone), 10); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for d := 1; d <= 5; d++ {
+		if _, err := s.AddOverride(ctx, admin, calendar.Override{Date: "2026-10-2" + strconv.Itoa(d), Off: true, Reason: "台风"}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(calendar.RecheckEvery)
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := s.Current(ctx)
+	if w, _ := c.IsWorkingDay(date(t, "2026-10-23")); w {
+		t.Errorf("last override not seen")
+	}
 }
