@@ -24,6 +24,7 @@ import (
 	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/calendar"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
@@ -58,6 +59,7 @@ type Services struct {
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
 	Ticket     *ticket.Service
+	Calendar   *calendar.Service
 	Idem       IdempotencyStore
 	Clock      clock.Clock
 	Log        *slog.Logger

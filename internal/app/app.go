@@ -21,6 +21,7 @@ import (
 	"github.com/qifu/qifu/internal/api"
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/calendar"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
@@ -55,6 +56,7 @@ type App struct {
 	Enterprise *enterprise.Service
 	Ticket     *ticket.Service
 	Audit      *audit.Service
+	Calendar   *calendar.Service
 	Idem       store.IdempotencyStore
 	API        *api.API
 	Web        *web.Web
@@ -88,12 +90,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Auth = auth.NewService(store.Repo[auth.Tx]{DB: db}, cfg.Clock, auth.DefaultPolicy)
 	a.Audit = audit.NewService(store.AuditStore{DB: db}, cfg.Clock)
 	a.Enterprise = enterprise.NewService(store.Repo[enterprise.Tx]{DB: db}, cfg.Clock)
-	a.Ticket = ticket.NewService(store.Repo[ticket.Tx]{DB: db}, cfg.Clock, ticket.Weekdays{})
+	a.Calendar = calendar.NewService(store.Repo[calendar.Tx]{DB: db}, cfg.Clock)
+	a.Ticket = ticket.NewService(store.Repo[ticket.Tx]{DB: db}, cfg.Clock, ticketCalendar{a.Calendar})
 	a.Idem = store.IdempotencyStore{DB: db}
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
-	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Clock: cfg.Clock, Log: cfg.Logger})
+	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket,
+		Calendar: a.Calendar, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
+	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar,
+		Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -192,6 +197,23 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		err = errors.Join(err, serr)
 	}
 	return err
+}
+
+// ticketCalendar gives the ticket service the city's working-day calendar
+// (official holidays and 调休 days, loaded years, local overrides).
+type ticketCalendar struct{ svc *calendar.Service }
+
+func (c ticketCalendar) AddWorkingDays(from time.Time, n int) (time.Time, bool, error) {
+	cal, err := c.svc.Current(context.Background())
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	d, err := cal.AddWorkingDays(from, n)
+	return d.At, d.Provisional, err
+}
+
+func (c ticketCalendar) AddHours(from time.Time, h int) time.Time {
+	return from.Add(time.Duration(h) * time.Hour)
 }
 
 // Close releases the database.

@@ -224,6 +224,8 @@ func snapshot(t *testing.T, api *apptest.APIClient) string {
 	}
 	r := api.Do("GET", "/api/v1/brand", nil)
 	b.Write(r.Body)
+	r = api.Do("GET", "/api/v1/calendar?from=2026-07-01&to=2027-06-30", nil)
+	b.Write(r.Body)
 	return b.String()
 }
 
@@ -242,7 +244,8 @@ type apiCase struct {
 	// request and succeeds exactly when writeBy allows it.
 	roleWrite func(w world, l demo.Login, i int) (path string, body any)
 	writeBy   func(p policy, w world) bool
-	// path, for a public route that needs query parameters.
+	// path, for a route that needs query parameters; allowedAny, when
+	// set, says who may call it (everyone otherwise).
 	path string
 	// listItem, when set, decides a list item by its fields.
 	listItem func(p policy, it map[string]any) bool
@@ -344,6 +347,22 @@ func apiCases() map[string]apiCase {
 			writeBy: func(p policy, _ world) bool {
 				return p.writesEnterprise(demo.DemoEnterprise, demo.StreetCode("370202", 0))
 			}},
+
+		// The working-day calendar: every staff role reads it, the city
+		// admin changes it (the admin's override is added, then deleted).
+		"GET /api/v1/calendar": {path: "/api/v1/calendar?from=2026-01-01&to=2026-12-31", allowedAny: staffOnly},
+		"GET /api/v1/calendar/deadline": {path: "/api/v1/calendar/deadline?from=2026-12-28T09:00:00%2B08:00&working_days=5",
+			allowedAny: staffOnly},
+		"POST /api/v1/calendar/overrides": {write: func(world) (string, any) {
+			return "/api/v1/calendar/overrides", map[string]any{"date": "2026-12-31", "off": true, "reason": "台风停工"}
+		}},
+		"DELETE /api/v1/calendar/overrides/{date}": {write: func(world) (string, any) {
+			return "/api/v1/calendar/overrides/2026-12-31", nil
+		}},
+		"POST /api/v1/calendar/years": {write: func(world) (string, any) {
+			return "/api/v1/calendar/years", map[string]any{"year": 2027,
+				"days": []map[string]any{{"name": "元旦", "date": "2027-01-01", "isOffDay": true}}}
+		}},
 	}
 }
 
@@ -445,8 +464,12 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 					if path == "" {
 						path = strings.ReplaceAll(rt.Pattern, "{code}", "91350100M000100Y43")
 					}
-					if r := api.Do("GET", path, nil); r.Status != http.StatusOK {
-						t.Errorf("%s: GET %s = %d, want 200", l.Username, rt.Pattern, r.Status)
+					want := http.StatusOK
+					if c.allowedAny != nil && !c.allowedAny(p) {
+						want = http.StatusForbidden
+					}
+					if r := api.Do("GET", path, nil); r.Status != want {
+						t.Errorf("%s: GET %s = %d, want %d", l.Username, rt.Pattern, r.Status, want)
 					}
 				}
 			}
@@ -459,7 +482,7 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 		for _, key := range writes {
 			path, body := cases[key].write(w)
 			method := strings.SplitN(key, " ", 2)[0]
-			if method == "DELETE" {
+			if key == "DELETE /api/v1/users/{username}/tokens/{id}" {
 				// A token of hotline's to revoke.
 				r := admin.Do("POST", "/api/v1/users/hotline/tokens", map[string]any{"name": "x"})
 				path = fmt.Sprintf("/api/v1/users/hotline/tokens/%v", r.JSON["id"])
@@ -642,6 +665,17 @@ func pageCases() map[string]pageCase {
 				return "/enterprises/" + demo.DemoEnterprise + "/contact", url.Values{}
 			},
 			writeBy: func(p policy) bool { return p.writesEnterprise(demo.DemoEnterprise, demo.StreetCode("370202", 0)) }},
+		"GET /settings/calendar": {open: policy.staff},
+		"POST /settings/calendar/overrides": {write: func(world, *apptest.APIClient) (string, url.Values) {
+			return "/settings/calendar/overrides", url.Values{"date": {"2026-12-30"}, "off": {"true"}, "reason": {"台风停工"}}
+		}},
+		"POST /settings/calendar/overrides/{date}/delete": {write: func(world, *apptest.APIClient) (string, url.Values) {
+			return "/settings/calendar/overrides/2026-12-30/delete", url.Values{}
+		}},
+		// The admin passes the permission check and is told the file is missing.
+		"POST /settings/calendar/years": {adminStatus: http.StatusUnprocessableEntity, write: func(world, *apptest.APIClient) (string, url.Values) {
+			return "/settings/calendar/years", url.Values{}
+		}},
 	}
 }
 

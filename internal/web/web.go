@@ -16,6 +16,7 @@ import (
 
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/calendar"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/org"
@@ -30,6 +31,7 @@ type Services struct {
 	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
+	Calendar   *calendar.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
