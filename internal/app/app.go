@@ -26,6 +26,7 @@ import (
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/jobs"
+	"github.com/qifu/qifu/internal/open311"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/store"
 	"github.com/qifu/qifu/internal/ticket"
@@ -114,6 +115,8 @@ func (a *App) handler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
 	a.API.Mount(mux)
 	a.Web.Mount(mux)
+	open311.New(open311.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Ticket: a.Ticket, Clock: a.Config.Clock,
+		Log: a.Config.Logger}).Mount(mux)
 	cop := http.NewCrossOriginProtection()
 	return httpx.Edge(httpx.Options{Logger: a.Config.Logger, TrustProxy: a.Config.TrustProxy,
 		Metrics: httpx.NewMetrics(a.Metrics)}, cop.Handler(mux))
