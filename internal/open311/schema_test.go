@@ -36,28 +36,18 @@ var ownSchemas = map[string]string{
 // schemas are the compiled validators, by file name.
 type schemas map[string]*jsonschema.Schema
 
-// schemaDir finds ../shared/data/open311-georeport-v2-schemas above the
-// test's directory (QIFU_OPEN311_SCHEMAS overrides it).
+// schemaDir is where the shared GeoReport v2 schemas are: the copy in
+// testdata (QIFU_OPEN311_SCHEMAS overrides it).
 func schemaDir(t *testing.T) string {
 	t.Helper()
 	if d := os.Getenv("QIFU_OPEN311_SCHEMAS"); d != "" {
 		return d
 	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
+	dir := filepath.Join("testdata", "schemas")
+	if _, err := os.Stat(filepath.Join(dir, "request.json")); err != nil {
+		t.Fatalf("the GeoReport v2 schemas are missing from %s: %v", dir, err)
 	}
-	for {
-		cand := filepath.Join(dir, "shared", "data", "open311-georeport-v2-schemas")
-		if _, err := os.Stat(filepath.Join(cand, "request.json")); err == nil {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("the GeoReport v2 schemas (shared/data/open311-georeport-v2-schemas) are not above this directory; set QIFU_OPEN311_SCHEMAS")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 func loadSchemas(t *testing.T) schemas {
