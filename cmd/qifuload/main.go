@@ -31,6 +31,10 @@ func main() {
 		err = benchImport(ctx, os.Args[2:])
 	case "search":
 		err = benchSearch(ctx, os.Args[2:])
+	case "intake":
+		err = benchIntake(ctx, os.Args[2:])
+	case "baseline-server":
+		err = baselineServer(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -44,6 +48,7 @@ func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
   qifuload gen-enterprises --rows N --out FILE.csv
   qifuload import --rows N [--db DSN] [--qifu PATH]
-  qifuload search --db DSN [--queries N]`)
+  qifuload search --db DSN [--queries N]
+  qifuload intake [--clients 64] [--duration 20s] [--db DSN]`)
 	os.Exit(2)
 }

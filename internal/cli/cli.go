@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/qifu/qifu/internal/access"
@@ -146,8 +148,19 @@ func serve(ctx context.Context, args []string, getenv Env, stdout, stderr io.Wri
 	c.bind(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "QIFU_ADDR", "127.0.0.1:8080"), "listen address")
 	trust := fs.Bool("trust-proxy", getenv("QIFU_TRUST_PROXY") == "true", "take the client IP from X-Forwarded-For (behind a reverse proxy only)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (diagnostics)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	a, err := app.Open(ctx, app.Config{Addr: *addr, DataDir: c.data, DB: c.db, TrustProxy: *trust, Logger: c.logger(stderr)})
 	if err != nil {

@@ -350,11 +350,12 @@ func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, er
 	return collect(rows, scanTicket, "tickets")
 }
 
-// RecentSimilarCandidates lists open tickets of an enterprise and category
-// created since a time, oldest first.
+// RecentSimilarCandidates lists the latest open tickets (at most 20) of an
+// enterprise and category created since a time, newest first: a walk down
+// the index, however many tickets the enterprise has.
 func (tx *Tx) RecentSimilarCandidates(ctx context.Context, uscc, category string, since time.Time) ([]ticket.Ticket, error) {
 	rows, err := tx.query(ctx, "SELECT "+ticketCols+` FROM tickets t WHERE t.enterprise_uscc = ? AND t.category = ?
-		AND t.created_at >= ? AND t.open = ? ORDER BY t.id LIMIT 50`, uscc, category, since, true)
+		AND t.created_at >= ? AND t.open = ? ORDER BY t.created_at DESC LIMIT 20`, uscc, category, since, true)
 	if err != nil {
 		return nil, mapErr(err, "store: similar tickets")
 	}

@@ -66,8 +66,8 @@ type Tx interface {
 	Parties(ctx context.Context, ticketID int64) (former, co []Assignee, err error)
 	AddParty(ctx context.Context, ticketID int64, a Assignee, role string) error
 	Tickets(ctx context.Context, f Filter) ([]Ticket, error)
-	// RecentSimilarCandidates lists open tickets of an enterprise and
-	// category created since a time, oldest first.
+	// RecentSimilarCandidates lists the latest open tickets of an
+	// enterprise and category created since a time, newest first.
 	RecentSimilarCandidates(ctx context.Context, uscc, category string, since time.Time) ([]Ticket, error)
 	TicketLimit(ctx context.Context, category, urgency string) (Limit, error)
 	Notify(ctx context.Context, n Notice) error
@@ -130,7 +130,11 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in Intake) (Ticket
 		EnterpriseName: in.EnterpriseName, Title: in.Title, Content: in.Content, RegionCode: in.RegionCode,
 		ContactName: in.ContactName, ContactPhone: in.ContactPhone, Public: in.Public, Status: Dispatched,
 		CreatedBy: a.Username, CreatedAt: now, UpdatedAt: now, DispatchedAt: now, Version: 1}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	// Everything read to place the ticket is read first, from the read
+	// pool: the write that follows only inserts (and, on SQLite, shares its
+	// commit with the other requests of the moment).
+	var routed Routed
+	err := s.store.Read(ctx, func(tx Tx) error {
 		if t.EnterpriseUSCC != "" {
 			if name, ok, err := tx.EnterpriseName(ctx, t.EnterpriseUSCC); err != nil {
 				return err
@@ -138,8 +142,8 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in Intake) (Ticket
 				t.EnterpriseName = name
 			}
 		}
-		routed, err := Route(ctx, tx, t.Category, t.RegionCode)
-		if err != nil {
+		var err error
+		if routed, err = Route(ctx, tx, t.Category, t.RegionCode); err != nil {
 			return err
 		}
 		t.Assignee, t.AssigneePath = routed.Assignee, routed.Path
@@ -147,9 +151,12 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in Intake) (Ticket
 		if err := s.setDeadlines(ctx, tx, &t, now); err != nil {
 			return err
 		}
-		if err := s.flagDuplicate(ctx, tx, &t, now); err != nil {
-			return err
-		}
+		return s.flagDuplicate(ctx, tx, &t, now)
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	err = s.store.Write(ctx, func(tx Tx) error {
 		if err := tx.InsertTicket(ctx, &t); err != nil {
 			return err
 		}
@@ -214,7 +221,9 @@ func (s *Service) flagDuplicate(ctx context.Context, tx Tx, t *Ticket, now time.
 	if err != nil {
 		return err
 	}
-	for _, c := range cands {
+	// The earliest similar one is the ticket the others repeat.
+	for i := len(cands) - 1; i >= 0; i-- {
+		c := cands[i]
 		if Similarity(t.Title, t.Content, c.Title, c.Content) >= SimilarThreshold {
 			id := c.ID
 			t.DuplicateOf = &id
