@@ -27,6 +27,7 @@ import (
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/locale"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
 )
 
@@ -56,6 +57,7 @@ type Services struct {
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
 	Idem       IdempotencyStore
+	Notify     *notify.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }

@@ -66,7 +66,7 @@ type DispatchStore interface {
 // DispatchOptions tune a Dispatcher; zero means the default.
 type DispatchOptions struct {
 	Instance    string // locked_by of claimed messages (default: host and random suffix)
-	MaxAttempts int    // attempts before a message fails (default 5)
+	MaxAttempts int    // attempts before a message fails (default DefaultMaxAttempts)
 	// Backoff is the wait after failed attempt n (default: one minute,
 	// doubled per attempt, at most an hour).
 	Backoff func(attempt int) time.Duration
@@ -74,6 +74,9 @@ type DispatchOptions struct {
 	Timeout time.Duration // bound of one Send (default 15s)
 	Logger  *slog.Logger
 }
+
+// DefaultMaxAttempts is how many attempts a message gets by default.
+const DefaultMaxAttempts = 5
 
 // DefaultBackoff waits a minute after the first failure, doubling after
 // each further one, at most an hour.
@@ -105,7 +108,7 @@ func NewDispatcher(s DispatchStore, c clock.Clock, opt DispatchOptions) *Dispatc
 		opt.Instance = host + "-" + hex.EncodeToString(b[:])
 	}
 	if opt.MaxAttempts <= 0 {
-		opt.MaxAttempts = 5
+		opt.MaxAttempts = DefaultMaxAttempts
 	}
 	if opt.Backoff == nil {
 		opt.Backoff = DefaultBackoff

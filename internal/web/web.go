@@ -18,6 +18,7 @@ import (
 	"github.com/qifu/qifu/internal/auth"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
 )
 
@@ -30,6 +31,7 @@ type Services struct {
 	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
+	Notify     *notify.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
