@@ -49,6 +49,7 @@ func (a *API) register() {
 	a.add("GET", "/api/v1/audit", a.listAudit)
 
 	a.registerEnterprises()
+	a.registerNotify()
 }
 
 // ---- regions ----

@@ -23,6 +23,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	w.routesNetwork(mux)
 	w.routesReference(mux)
 	w.routesAdmin(mux)
+	w.routesNotify(mux)
 
 	mux.Handle("/", http.HandlerFunc(w.notFound))
 }
