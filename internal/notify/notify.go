@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,10 +163,8 @@ func (m Message) Validate() error {
 	if m.Link != "" && (!strings.HasPrefix(m.Link, "/") || strings.HasPrefix(m.Link, "//") || strings.HasPrefix(m.Link, "/\\")) {
 		return fmt.Errorf("notify: link %q is not a path of this site", m.Link)
 	}
-	if m.Lang != "" {
-		if _, ok := locale.Parse(string(m.Lang)); !ok {
-			return fmt.Errorf("notify: unknown language %q", m.Lang)
-		}
+	if m.Lang != "" && !slices.Contains(locale.Langs, m.Lang) {
+		return fmt.Errorf("notify: unsupported language %q", m.Lang)
 	}
 	if m.At.IsZero() {
 		return errors.New("notify: a message needs the time of its event")

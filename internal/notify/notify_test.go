@@ -146,6 +146,11 @@ func TestOutboxCommitsWithTheTransaction(t *testing.T) {
 			t.Error("an inbox message to a phone number was accepted")
 		}
 		bad = e.message(notify.User("alice"), notify.Inbox, "x")
+		bad.Lang = "en-US" // would be rendered in zh-CN
+		if err := e.svc.Send(ctx, bad); err == nil {
+			t.Error("a message in an unsupported language tag was accepted")
+		}
+		bad = e.message(notify.User("alice"), notify.Inbox, "x")
 		bad.Key = "notify.no_such_message"
 		if err := e.svc.Send(ctx, bad); err == nil {
 			t.Error("a message with a key outside the catalog was accepted")

@@ -84,29 +84,31 @@ func (s JobStore) Claim(ctx context.Context, c jobs.Claim) ([]jobs.Job, error) {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	kinds := strings.Repeat("?, ", len(c.Kinds)-1) + "?"
-	args := []any{c.Owner, c.Until.UTC()}
-	for _, k := range c.Kinds {
-		args = append(args, k)
-	}
 	now := c.Now.UTC()
-	args = append(args, now, now, c.Limit)
+	// due: the kinds' arguments, then now twice.
+	due := make([]any, 0, len(c.Kinds)+2)
+	for _, k := range c.Kinds {
+		due = append(due, k)
+	}
+	due = append(due, now, now)
+	const dueCond = `((status = 'ready' AND run_at <= ?) OR (status = 'running' AND locked_until <= ?))`
 	// Look on the read pool first: an idle instance then takes no write
 	// lock (SQLite has one writer for all instances).
-	var due int
+	var n int
 	err := s.DB.Read(ctx, func(tx *Tx) error {
-		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT id FROM jobs WHERE kind IN (`+kinds+`)
-			AND ((status = 'ready' AND run_at <= ?) OR (status = 'running' AND locked_until <= ?)) LIMIT 1) due`,
-			args[2:len(args)-1]...).Scan(&due)
+		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT id FROM jobs WHERE kind IN (`+kinds+`) AND `+dueCond+` LIMIT 1) due`,
+			due...).Scan(&n)
 		return mapErr(err, "store: look for due jobs")
 	})
-	if err != nil || due == 0 {
+	if err != nil || n == 0 {
 		return nil, err
 	}
+	args := append([]any{c.Owner, c.Until.UTC()}, due...)
+	args = append(args, c.Limit)
 	var out []jobs.Job
 	err = s.DB.Write(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?
-			WHERE id IN (SELECT id FROM jobs WHERE kind IN (`+kinds+`)
-				AND ((status = 'ready' AND run_at <= ?) OR (status = 'running' AND locked_until <= ?))
+			WHERE id IN (SELECT id FROM jobs WHERE kind IN (`+kinds+`) AND `+dueCond+`
 				ORDER BY run_at, id LIMIT ?`+lock+`)
 			RETURNING `+jobCols, args...)
 		if err != nil {
