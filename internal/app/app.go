@@ -101,7 +101,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Dispatcher.Register(notify.LogSMS{Log: cfg.Logger})
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
+	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Idem: a.Idem, Notify: a.Notify,
+		Clock: cfg.Clock, Log: cfg.Logger})
 	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Notify: a.Notify,
 		Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
