@@ -29,6 +29,7 @@ import (
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/locale"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/ticket"
 )
@@ -61,6 +62,7 @@ type Services struct {
 	Ticket     *ticket.Service
 	Calendar   *calendar.Service
 	Idem       IdempotencyStore
+	Notify     *notify.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }

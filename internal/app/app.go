@@ -26,6 +26,7 @@ import (
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/httpx"
 	"github.com/qifu/qifu/internal/jobs"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/open311"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/store"
@@ -64,6 +65,11 @@ type App struct {
 	Handler    http.Handler
 	Jobs       *jobs.Runner
 	Metrics    *prometheus.Registry
+	// Queue is the durable job queue; Dispatcher sends the notification
+	// outbox. Both run in Run unless Config.NoJobs.
+	Queue      *jobs.Queue
+	Notify     *notify.Service
+	Dispatcher *notify.Dispatcher
 }
 
 // Open connects to the database (creating and migrating it), builds the
@@ -94,11 +100,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Calendar = calendar.NewService(store.Repo[calendar.Tx]{DB: db}, cfg.Clock)
 	a.Ticket = ticket.NewService(store.Repo[ticket.Tx]{DB: db}, cfg.Clock, ticketCalendar{a.Calendar})
 	a.Idem = store.IdempotencyStore{DB: db}
+	a.Notify = notify.NewService(store.Repo[notify.Tx]{DB: db}, cfg.Clock)
+	a.Queue = jobs.New(store.JobStore{DB: db}, cfg.Clock, jobs.Options{Logger: cfg.Logger})
+	a.Queue.KeepFinished(7*24*time.Hour, 90*24*time.Hour)
+	a.Dispatcher = notify.NewDispatcher(store.NotifyStore{DB: db}, cfg.Clock,
+		notify.DispatchOptions{Instance: a.Queue.Instance(), Logger: cfg.Logger})
+	a.Dispatcher.Register(notify.LogSMS{Log: cfg.Logger})
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket,
-		Calendar: a.Calendar, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
-	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar,
+		Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
+	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Notify: a.Notify,
 		Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
@@ -157,7 +169,29 @@ func (a *App) jobs() *jobs.Runner {
 		_, err := a.Idem.PurgeIdempotency(ctx, a.Config.Clock.Now().Add(-24*time.Hour))
 		return err
 	}})
+	// Every instance dispatches: each message is claimed by one of them.
+	r.Add(jobs.Task{Name: "notify.dispatch", Every: 2 * time.Second, Run: func(ctx context.Context) error {
+		_, err := a.Dispatcher.Drain(ctx)
+		return err
+	}})
 	return r
+}
+
+// startJobs starts the periodic tasks and the job queue's workers; the
+// channel closes once both have stopped after ctx ends.
+func (a *App) startJobs(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if a.Config.NoJobs {
+		close(done)
+		return done
+	}
+	a.Jobs.Start(ctx)
+	go func() {
+		a.Queue.Run(ctx)
+		a.Jobs.Wait()
+		close(done)
+	}()
+	return done
 }
 
 // Run serves HTTP on the configured address until ctx ends, then shuts down
@@ -178,9 +212,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.Config.Logger.Handler(), slog.LevelWarn),
 	}
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	if !a.Config.NoJobs {
-		a.Jobs.Start(jobCtx)
-	}
+	jobsDone := a.startJobs(jobCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Config.Logger.Info("qifu serving", "addr", ln.Addr().String(), "database", a.DB.Target(), "version", Version)
@@ -190,7 +222,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	select {
 	case err := <-errc:
 		stopJobs()
-		a.Jobs.Wait()
+		<-jobsDone
 		return err
 	case <-ctx.Done():
 	}
@@ -199,7 +231,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
 	stopJobs()
-	a.Jobs.Wait()
+	<-jobsDone
 	if _, serr := a.Audit.Seal(shutCtx); serr != nil {
 		err = errors.Join(err, serr)
 	}

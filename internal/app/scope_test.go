@@ -6,6 +6,7 @@ package app_test
 // registered route must have a case here, so a new route cannot skip it.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/apptest"
 	"github.com/qifu/qifu/internal/demo"
+	"github.com/qifu/qifu/internal/notify"
 )
 
 // world is the demo network as the city admin sees it through the API.
@@ -34,6 +36,10 @@ type world struct {
 	departments    []string
 	institution    []string
 	users          []string
+	// inbox: one delivered inbox message of each demo login (username →
+	// id); failedSMS: a failed message for the outbox page.
+	inbox     map[string]string
+	failedSMS string
 }
 
 // enterpriseRegion is the region of any enterprise, one registered after
@@ -210,6 +216,64 @@ func listAll(t *testing.T, api *apptest.APIClient, path string) []map[string]any
 	}
 }
 
+// seedNotifications gives every demo login an inbox message (the
+// enterprise login one more, to its enterprise) and the outbox a failed SMS
+// (users have no phone number), all dispatched.
+func seedNotifications(t *testing.T, env *apptest.Env, w *world) {
+	t.Helper()
+	ctx := context.Background()
+	at := env.Clock.Now()
+	var msgs []notify.Message
+	for _, l := range demo.Logins {
+		msgs = append(msgs, notify.Message{Recipient: notify.User(l.Username), Channel: notify.Inbox, Key: "notify.msg.test",
+			Params: map[string]any{"text": l.Username}, Link: "/inbox", At: at})
+		if l.Role == access.Enterprise {
+			msgs = append(msgs, notify.Message{Recipient: notify.Enterprise(l.Org), Channel: notify.Inbox, Key: "notify.msg.test",
+				Params: map[string]any{"text": l.Org}, At: at})
+		}
+	}
+	msgs = append(msgs, notify.Message{Recipient: notify.User("admin"), Channel: notify.SMS, Key: "notify.msg.test", At: at})
+	if err := env.App.Notify.Send(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Dispatcher.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.inbox = map[string]string{}
+	for _, l := range demo.Logins {
+		items, _, err := env.App.Notify.Inbox(ctx, access.Actor{Username: l.Username, Role: l.Role, OrgCode: l.Org}, notify.InboxFilter{})
+		if err != nil || len(items) == 0 {
+			t.Fatalf("inbox of %s: %v %v", l.Username, items, err)
+		}
+		w.inbox[l.Username] = fmt.Sprint(items[len(items)-1].ID)
+	}
+	failed, _, err := env.App.Notify.List(ctx, access.SystemActor("test"), notify.Filter{Status: notify.Failed})
+	if err != nil || len(failed) != 1 {
+		t.Fatalf("failed SMS: %v %v", failed, err)
+	}
+	w.failedSMS = fmt.Sprint(failed[0].ID)
+}
+
+// loginIndex is the position of a demo login.
+func loginIndex(l demo.Login) int {
+	for i, x := range demo.Logins {
+		if x.Username == l.Username {
+			return i
+		}
+	}
+	return -1
+}
+
+// inboxTarget: even logins mark their own message, odd ones the next
+// login's, which they may not.
+func inboxTarget(w world, l demo.Login) (owner string, own bool) {
+	i := loginIndex(l)
+	if i%2 == 0 {
+		return l.Username, true
+	}
+	return demo.Logins[(i+1)%len(demo.Logins)].Username, false
+}
+
 // snapshot is everything the admin can list, to prove denied writes changed
 // nothing.
 func snapshot(t *testing.T, api *apptest.APIClient) string {
@@ -363,6 +427,29 @@ func apiCases() map[string]apiCase {
 			return "/api/v1/calendar/years", map[string]any{"year": 2027,
 				"days": []map[string]any{{"name": "元旦", "date": "2027-01-01", "isOffDay": true}}}
 		}},
+		// The inbox: everyone reads and marks only their own messages
+		// (an enterprise's user also its enterprise's).
+		"GET /api/v1/inbox": {listKey: "id", allowedAny: func(policy) bool { return true },
+			listItem: func(p policy, it map[string]any) bool {
+				r, _ := it["recipient"].(map[string]any)
+				id, _ := r["id"].(string)
+				switch r["type"] {
+				case "user":
+					return id == p.login.Username
+				case "enterprise":
+					return p.login.Role == access.Enterprise && id == p.login.Org
+				}
+				return false
+			}},
+		"POST /api/v1/inbox/{id}/read": {
+			roleWrite: func(w world, l demo.Login, _ int) (string, any) {
+				owner, _ := inboxTarget(w, l)
+				return "/api/v1/inbox/" + w.inbox[owner] + "/read", nil
+			},
+			writeBy: func(p policy, w world) bool {
+				_, own := inboxTarget(w, p.login)
+				return own
+			}},
 	}
 }
 
@@ -398,6 +485,7 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 		}
 		admin := env.API(tokens["admin"])
 		w := loadWorld(t, admin)
+		seedNotifications(t, env, &w)
 		cases := apiCases()
 		before := snapshot(t, admin)
 		var writes []string
@@ -510,6 +598,10 @@ type pageCase struct {
 	roleWrite  func(w world, l demo.Login, i int) (path string, form url.Values)
 	writeBy    func(p policy) bool
 	roleStatus int
+	// own: a form post every login may make on its own data (303);
+	// foreign, when set, the same on another's data (403).
+	own     func(w world, l demo.Login) (path string, form url.Values)
+	foreign func(w world, l demo.Login) (path string, form url.Values)
 	// skip marks routes outside the scope question (login steps, assets).
 	skip bool
 }
@@ -676,6 +768,22 @@ func pageCases() map[string]pageCase {
 		"POST /settings/calendar/years": {adminStatus: http.StatusUnprocessableEntity, write: func(world, *apptest.APIClient) (string, url.Values) {
 			return "/settings/calendar/years", url.Values{}
 		}},
+		"GET /inbox": {open: always},
+		"POST /inbox/read-all": {own: func(world, demo.Login) (string, url.Values) {
+			return "/inbox/read-all", url.Values{}
+		}},
+		"POST /inbox/{id}/read": {
+			own: func(w world, l demo.Login) (string, url.Values) {
+				return "/inbox/" + w.inbox[l.Username] + "/read", url.Values{}
+			},
+			foreign: func(w world, l demo.Login) (string, url.Values) {
+				other := demo.Logins[(loginIndex(l)+1)%len(demo.Logins)].Username
+				return "/inbox/" + w.inbox[other] + "/read", url.Values{}
+			}},
+		"GET /settings/notifications": {open: policy.admin},
+		"POST /settings/notifications/{id}/retry": {write: func(w world, _ *apptest.APIClient) (string, url.Values) {
+			return "/settings/notifications/" + w.failedSMS + "/retry", url.Values{}
+		}},
 	}
 }
 
@@ -714,6 +822,7 @@ func TestEveryPageRespectsScope(t *testing.T) {
 		env.LoadDemo()
 		admin := env.API(env.Token("admin"))
 		w := loadWorld(t, admin)
+		seedNotifications(t, env, &w)
 		cases := pageCases()
 		browsers := map[string]*apptest.Browser{}
 		for _, l := range demo.Logins {
@@ -752,6 +861,18 @@ func TestEveryPageRespectsScope(t *testing.T) {
 					}
 					if pg := b.Post(path, form); pg.Status != want {
 						t.Errorf("%s: POST %s = %d, want %d (alert %q)", l.Username, path, pg.Status, want, pg.Text(".alert"))
+					}
+				case c.own != nil:
+					if c.foreign != nil {
+						path, form := c.foreign(w, l)
+						if pg := b.Post(path, form); pg.Status != http.StatusForbidden {
+							t.Errorf("%s: POST %s (another's) = %d, want 403", l.Username, path, pg.Status)
+						}
+						b.Get("/")
+					}
+					path, form := c.own(w, l)
+					if pg := b.Post(path, form); pg.Status != http.StatusSeeOther {
+						t.Errorf("%s: POST %s (its own) = %d, want 303", l.Username, path, pg.Status)
 					}
 				case c.write != nil:
 					if p.admin() {

@@ -1,7 +1,15 @@
-// Package jobs runs Qifu's background work. Periodic tasks here are
-// maintenance that is safe to run on every app instance at once (each task
-// takes its own database lock or is idempotent): sealing the audit chain,
-// ending stale sessions, purging expired data.
+// Package jobs runs Qifu's background work, two ways.
+//
+// The Queue (queue.go) is durable: jobs live in the database, are enqueued
+// once per kind and key (also inside another change's transaction), run on
+// one of any number of app instances, are retried with growing delays and
+// survive a crash. Work that must happen once goes there.
+//
+// The Runner (this file) ticks in every instance: light maintenance that is
+// safe to run on all of them at once because each task takes its own
+// database lock or claims its rows (sealing the audit chain, ending stale
+// sessions, purging expired data, dispatching the notification outbox), and
+// that runs too often to leave a job row each time.
 package jobs
 
 import (

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/apperr"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -375,6 +377,49 @@ func (tx *Tx) EnterpriseName(ctx context.Context, uscc string) (string, bool, er
 // Notify queues a notice about a ticket in the outbox, in the current
 // transaction.
 func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
+	m := notify.Message{Key: n.Key, Params: n.Params, Link: n.Link, ObjectType: "ticket",
+		ObjectID: strconv.FormatInt(n.TicketID, 10), At: n.At}
+	var to []notify.Message
+	switch {
+	case n.ToOrg != nil:
+		// Every active staff user of the platform or department.
+		roles := []any{string(access.CityAdmin), string(access.DistrictStaff), string(access.StreetStaff),
+			string(access.SpecialisedStaff), string(access.HotlineOperator)}
+		if n.ToOrg.Type == ticket.ToDepartment {
+			roles = []any{string(access.DepartmentStaff)}
+		}
+		args := append([]any{n.ToOrg.Code, false}, roles...)
+		rows, err := tx.query(ctx, `SELECT username FROM users WHERE org_code = ? AND disabled = ? AND role IN (`+
+			placeholders(len(roles))+`) ORDER BY username`, args...)
+		if err != nil {
+			return mapErr(err, "store: notice recipients")
+		}
+		users, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var u string
+			return u, r.Scan(&u)
+		}, "notice recipients")
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			m.Recipient, m.Channel = notify.User(u), notify.Inbox
+			to = append(to, m)
+		}
+	case n.ToEnterprise != "":
+		m.Recipient, m.Channel = notify.Enterprise(n.ToEnterprise), notify.Inbox
+		to = append(to, m)
+	case n.ToPhone != "":
+		m.Recipient, m.Channel, m.Link = notify.Phone(n.ToPhone), notify.SMS, ""
+		if m.Recipient.Validate() != nil {
+			return nil // a contact number no SMS can reach: the inbox still tells
+		}
+		to = append(to, m)
+	}
+	for _, m := range to {
+		if err := tx.EnqueueNotification(ctx, m); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

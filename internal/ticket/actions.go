@@ -87,7 +87,7 @@ func (c *actCtx) event(ctx context.Context, to Status, internal bool, data map[s
 }
 
 func (c *actCtx) notifyOrg(ctx context.Context, org Assignee, key string) error {
-	return c.tx.Notify(ctx, Notice{ToOrg: &org, Key: key, TicketID: c.t.ID, Link: link(*c.t),
+	return c.tx.Notify(ctx, Notice{ToOrg: &org, Key: key, TicketID: c.t.ID, Link: link(*c.t), At: c.now,
 		Params: map[string]any{"number": c.t.Number, "title": c.t.Title, "note": c.act.Note, "due": c.t.DueAt}})
 }
 
@@ -99,7 +99,7 @@ func (c *actCtx) apply(ctx context.Context) error {
 		if err := c.event(ctx, Signed, false, nil); err != nil {
 			return err
 		}
-		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.signed")
+		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.signed", c.act.Note)
 
 	case "return":
 		if err := needNote(c.act.Note); err != nil {
@@ -152,7 +152,7 @@ func (c *actCtx) apply(ctx context.Context) error {
 		if err := c.event(ctx, Signed, false, map[string]any{"days": c.act.Days, "due_at": due}); err != nil {
 			return err
 		}
-		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.extended")
+		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.extended", c.act.Note)
 
 	case "reply":
 		if err := needNote(c.act.Note); err != nil {
@@ -162,7 +162,7 @@ func (c *actCtx) apply(ctx context.Context) error {
 		if err := c.event(ctx, Replied, false, nil); err != nil {
 			return err
 		}
-		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.replied")
+		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.replied", c.act.Note)
 
 	case "rate", "visit":
 		return c.rate(ctx)
@@ -172,7 +172,7 @@ func (c *actCtx) apply(ctx context.Context) error {
 		if err := c.event(ctx, Closed, false, map[string]any{"rated": false}); err != nil {
 			return err
 		}
-		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.closed")
+		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.closed", c.act.Note)
 
 	case "supervise":
 		if err := needNote(c.act.Note); err != nil {
@@ -319,7 +319,7 @@ func (c *actCtx) rate(ctx context.Context) error {
 		if err := c.event(ctx, Closed, false, data); err != nil {
 			return err
 		}
-		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.closed")
+		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.closed", c.act.Note)
 	}
 	t.Status, t.ReopenCount = Reopened, t.ReopenCount+1
 	t.DispatchedAt, t.SignedAt, t.RepliedAt = c.now, nil, nil
@@ -333,7 +333,7 @@ func (c *actCtx) rate(ctx context.Context) error {
 	if err := c.notifyOrg(ctx, t.Assignee, "notice.reopened"); err != nil {
 		return err
 	}
-	return c.s.tellEnterprise(ctx, c.tx, *t, "notice.reopened")
+	return c.s.tellEnterprise(ctx, c.tx, *t, "notice.reopened", c.act.Note)
 }
 
 // merge folds a duplicate into the earlier ticket of the same enterprise:
@@ -364,5 +364,5 @@ func (c *actCtx) merge(ctx context.Context) error {
 		map[string]any{"from": t.Number}); err != nil {
 		return err
 	}
-	return c.s.tellEnterprise(ctx, c.tx, *t, "notice.merged")
+	return c.s.tellEnterprise(ctx, c.tx, *t, "notice.merged", c.act.Note)
 }

@@ -24,6 +24,7 @@ type Notice struct {
 	Params       map[string]any
 	TicketID     int64
 	Link         string
+	At           time.Time // when the event happened
 }
 
 // Filter selects tickets for a list or a work queue.
@@ -171,10 +172,10 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in Intake) (Ticket
 			return err
 		}
 		if err := tx.Notify(ctx, Notice{ToOrg: &t.Assignee, Key: "notice.dispatched", TicketID: t.ID,
-			Params: map[string]any{"number": t.Number, "title": t.Title, "due": t.DueAt}, Link: link(t)}); err != nil {
+			Params: map[string]any{"number": t.Number, "title": t.Title, "due": t.DueAt}, Link: link(t), At: now}); err != nil {
 			return err
 		}
-		if err := s.tellEnterprise(ctx, tx, t, "notice.accepted"); err != nil {
+		if err := s.tellEnterprise(ctx, tx, t, "notice.accepted", ""); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, audit.New(a, now, "ticket.create", "ticket", t.Number, audit.Success))
@@ -246,16 +247,19 @@ func (s *Service) event(ctx context.Context, tx Tx, a access.Actor, t Ticket, ac
 	return tx.AppendEvent(ctx, e)
 }
 
-// tellEnterprise notifies the enterprise's users and, by SMS, the contact.
-func (s *Service) tellEnterprise(ctx context.Context, tx Tx, t Ticket, key string) error {
-	params := map[string]any{"number": t.Number, "title": t.Title}
+// tellEnterprise notifies the enterprise's users and, by SMS, the contact;
+// note is the handler's note the message quotes, if any.
+func (s *Service) tellEnterprise(ctx context.Context, tx Tx, t Ticket, key, note string) error {
+	params := map[string]any{"number": t.Number, "title": t.Title, "note": note}
+	now := s.clock.Now()
 	if t.EnterpriseUSCC != "" {
-		if err := tx.Notify(ctx, Notice{ToEnterprise: t.EnterpriseUSCC, Key: key, Params: params, TicketID: t.ID, Link: link(t)}); err != nil {
+		if err := tx.Notify(ctx, Notice{ToEnterprise: t.EnterpriseUSCC, Key: key, Params: params, TicketID: t.ID, Link: link(t),
+			At: now}); err != nil {
 			return err
 		}
 	}
 	if t.ContactPhone != "" {
-		return tx.Notify(ctx, Notice{ToPhone: t.ContactPhone, Key: key, Params: params, TicketID: t.ID})
+		return tx.Notify(ctx, Notice{ToPhone: t.ContactPhone, Key: key, Params: params, TicketID: t.ID, At: now})
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/qifu/qifu/internal/apperr"
 	"github.com/qifu/qifu/internal/apptest"
 	"github.com/qifu/qifu/internal/demo"
+	"github.com/qifu/qifu/internal/locale"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -448,6 +451,64 @@ func TestListScopes(t *testing.T) {
 		// The department (SCJGJ) is not CZJ: it sees none.
 		if got := ids("department"); got != "" {
 			t.Errorf("department lists %s", got)
+		}
+	})
+}
+
+// TestLifecycleNotifies: the street office learns of a new ticket in its
+// inbox, the enterprise of every step in its own (with the handler's note),
+// and the caller by SMS; nothing reaches anyone else.
+func TestLifecycleNotifies(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		tk := w.create(t, "hotline", intake(street, "help"))
+		w.act(t, "street", tk.ID, ticket.Action{Action: "sign"})
+		w.act(t, "street", tk.ID, ticket.Action{Action: "extend", Days: 2, Note: "需协调税务部门"})
+		if _, err := env.App.Dispatcher.Drain(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p := locale.NewPrinter(locale.ZH)
+		inbox := func(who string) []string {
+			items, _, err := env.App.Notify.Inbox(ctx, w.actors[who], notify.InboxFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, n := range items {
+				if n.ObjectType == "ticket" && n.ObjectID == strconv.FormatInt(tk.ID, 10) {
+					out = append(out, n.Text(p))
+				}
+			}
+			return out
+		}
+		if got := inbox("street"); len(got) != 1 || !strings.Contains(got[0], "新工单 "+tk.Number) {
+			t.Errorf("street inbox = %q, want the new ticket", got)
+		}
+		got := strings.Join(inbox("enterprise"), " | ")
+		for _, want := range []string{"已受理，工单号 " + tk.Number, tk.Number + " 已签收", "已延期办理：需协调税务部门"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("enterprise inbox %q lacks %q", got, want)
+			}
+		}
+		if got := inbox("district"); len(got) != 0 {
+			t.Errorf("the district office was told %q", got)
+		}
+		sent, _, err := env.App.Notify.List(ctx, admin, notify.Filter{Status: notify.Sent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sms := 0
+		for _, n := range sent {
+			if n.Channel == notify.SMS && n.ObjectID == strconv.FormatInt(tk.ID, 10) {
+				sms++
+				if n.Recipient != notify.Phone("13806390000") {
+					t.Errorf("SMS to %v, want the caller's number", n.Recipient)
+				}
+			}
+		}
+		if sms != 3 {
+			t.Errorf("%d SMS to the caller, want 3 (accepted, signed, extended)", sms)
 		}
 	})
 }

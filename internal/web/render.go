@@ -37,6 +37,8 @@ type Page struct {
 	Data    any
 	Form    *form.Form
 	Status  int
+	// Unread counts the user's unread inbox messages (layout header).
+	Unread int
 	// Bare pages (login, two-factor) show no navigation.
 	Bare bool
 }
@@ -193,6 +195,13 @@ func (w *Web) page(r *http.Request, active string) *Page {
 		p.Actor = s.actor
 		p.CSRF = s.session.CSRFToken
 		p.Nav = navFor(p.Actor, s.step)
+		if p.Nav != nil && w.s.Notify != nil {
+			n, err := w.s.Notify.Unread(ctx, p.Actor)
+			if err != nil {
+				w.s.Log.Warn("unread count", "err", err, "request_id", httpx.RequestID(ctx))
+			}
+			p.Unread = n
+		}
 	}
 	return p
 }

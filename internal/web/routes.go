@@ -25,6 +25,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	w.routesAdmin(mux)
 	w.routesEnterprise(mux)
 	w.routesCalendar(mux)
+	w.routesNotify(mux)
 
 	mux.Handle("/", http.HandlerFunc(w.notFound))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/qifu/qifu/internal/calendar"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
+	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
 )
 
@@ -32,6 +33,7 @@ type Services struct {
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
 	Calendar   *calendar.Service
+	Notify     *notify.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
