@@ -136,6 +136,10 @@ func (a *API) wrap(rt Route) http.Handler {
 			return
 		}
 		status, body, err := rt.fn(r, actor)
+		if d, ok := body.(download); ok && err == nil {
+			d.write(w)
+			return
+		}
 		var buf []byte
 		if err == nil {
 			buf, err = encode(body)
@@ -336,13 +340,24 @@ func bodyErr(err error) error {
 	var ute *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &mbe):
-		return apperr.New(apperr.TooLarge, "body_too_large", "error.body_too_large").With("max", "1 MiB")
+		return apperr.New(apperr.TooLarge, "body_too_large", "error.body_too_large").With("max", sizeText(mbe.Limit))
 	case errors.As(err, &ute) && ute.Field != "":
 		return apperr.Field(ute.Field, "invalid_type", "error.invalid_type")
 	case errors.As(err, &ute):
 		return &apperr.Error{Kind: apperr.BadRequest, Code: "malformed_json", Key: "error.json_object", Err: err}
 	}
 	return &apperr.Error{Kind: apperr.BadRequest, Code: "malformed_json", Key: "error.malformed_json", Err: err}
+}
+
+// sizeText writes a byte limit for a message: "1 MiB", "11 MiB", "512 KiB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }
 
 func printerOf(r *http.Request) *locale.Printer { return httpx.Printer(r.Context()) }

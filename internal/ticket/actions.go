@@ -307,6 +307,8 @@ func (c *actCtx) rate(ctx context.Context) error {
 		by = "visit"
 	case c.a.Role == access.HotlineOperator:
 		by = "hotline"
+	case c.a.IsAdmin():
+		by = "admin" // the city admin recording the enterprise's answer
 	}
 	sat := *c.act.Satisfied
 	t.Satisfied, t.Score, t.RatedBy = &sat, c.act.Score, by

@@ -93,6 +93,13 @@ func NewService(s Store, c clock.Clock, cal Calendar) *Service {
 	return &Service{store: s, clock: c, cal: cal}
 }
 
+// createsTickets reports whether the actor's role may record tickets at
+// all; the others are refused before their input is looked at.
+func createsTickets(a access.Actor) bool {
+	return a.IsAdmin() || a.Role == access.HotlineOperator || a.Role == access.Enterprise ||
+		a.Role.OrgKind() == access.OrgPlatform
+}
+
 // mayCreate: the city admin, hotline operators (any region), platform staff
 // at their windows (their own region), an enterprise for itself.
 func mayCreate(a access.Actor, in Intake) bool {
@@ -112,6 +119,9 @@ func mayCreate(a access.Actor, in Intake) bool {
 // unknown region or category, a malformed credit code — a well-formed one
 // not yet registered is accepted).
 func (s *Service) Create(ctx context.Context, a access.Actor, in Intake) (Ticket, error) {
+	if !createsTickets(a) {
+		return Ticket{}, apperr.Deny()
+	}
 	in.Normalize()
 	if a.Role == access.Enterprise {
 		if in.EnterpriseUSCC == "" {
