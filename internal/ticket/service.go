@@ -65,6 +65,8 @@ type Tx interface {
 	// those helping with it.
 	Parties(ctx context.Context, ticketID int64) (former, co []Assignee, err error)
 	AddParty(ctx context.Context, ticketID int64, a Assignee, role string) error
+	// CoHandlersOf returns the co-handlers of several tickets, by ticket.
+	CoHandlersOf(ctx context.Context, ticketIDs []int64) (map[int64][]Assignee, error)
 	Tickets(ctx context.Context, f Filter) ([]Ticket, error)
 	// RecentSimilarCandidates lists open tickets of an enterprise and
 	// category created since a time, oldest first.
@@ -364,7 +366,18 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Ticket,
 	var items []Ticket
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		items, err = tx.Tickets(ctx, f)
+		if items, err = tx.Tickets(ctx, f); err != nil || len(items) == 0 {
+			return err
+		}
+		// The page's co-handlers, in one query.
+		ids := make([]int64, len(items))
+		for i, t := range items {
+			ids[i] = t.ID
+		}
+		co, err := tx.CoHandlersOf(ctx, ids)
+		for i := range items {
+			items[i].CoHandlers = co[items[i].ID]
+		}
 		return err
 	})
 	if err != nil {
