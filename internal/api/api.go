@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -257,9 +256,28 @@ type download struct {
 
 func (d download) write(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+extValue(d.Name))
 	w.Header().Set("Content-Length", strconv.Itoa(len(d.Data)))
 	w.Write(d.Data)
+}
+
+// extValue percent-encodes a file name for filename* (RFC 5987): every
+// byte but the attr-chars, so "@", "=", ":" and spaces cannot break the
+// header's syntax.
+func extValue(name string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 func marshal(v any) []byte {

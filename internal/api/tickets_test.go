@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"fmt"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -708,6 +709,8 @@ func TestTicketActions(t *testing.T) {
 				body: act("co_handler", "to", to("department", "SCJGJ")), status: 200,
 				want: []string{`"co_handlers":[{"type":"department","code":"SCJGJ"}]`}},
 			badField("the same co-handler twice", "street", e, act("co_handler", "to", to("department", "SCJGJ")), "to"),
+			{name: "a list shows the co-handler too", as: "street", method: "GET", path: "/api/v1/tickets?q=" + url.QueryEscape("用工招聘困难"),
+				status: 200, want: []string{`"id":` + e + `,`, `"co_handlers":[{"type":"department","code":"SCJGJ"}]`}},
 			{name: "the co-handler reads it", as: "department", method: "GET", path: "/api/v1/tickets/" + e, status: 200},
 			{name: "and adds a note", as: "department", method: "POST", path: "/api/v1/tickets/" + e + "/actions",
 				body: act("note", "note", "已提供招聘会信息"), status: 200, check: lastEvent("note", "department", "dispatched", "dispatched")},
@@ -870,8 +873,8 @@ func TestTicketAttachments(t *testing.T) {
 			{name: "a PDF as multipart", as: "street", method: "POST", path: base, body: pdfBody, headers: []string{"Content-Type", pdfType},
 				status: 201, want: []string{`"name":"营业执照.pdf"`, `"content_type":"application/pdf"`, fmt.Sprintf(`"size":%d`, len(pdf)), `"uploaded_by":"street"`},
 				check: keep(&pdfID)},
-			{name: "a PNG as the raw body", as: "enterprise", method: "POST", path: base + "?name=" + url.QueryEscape("现场照片.png"), body: png, headers: raw,
-				status: 201, want: []string{`"name":"现场照片.png"`, `"content_type":"image/png"`}, check: keep(&pngID)},
+			{name: "a PNG as the raw body", as: "enterprise", method: "POST", path: base + "?name=" + url.QueryEscape("现场照片 @2026=1;(2).png"), body: png, headers: raw,
+				status: 201, want: []string{`"name":"现场照片 @2026=1;(2).png"`, `"content_type":"image/png"`}, check: keep(&pngID)},
 			{name: "10 MiB and one byte", as: "street", method: "POST", path: base + "?name=big.pdf", body: tooLarge, headers: raw,
 				status: 422, code: "too_large", field: "file"},
 			{name: "10 MiB and one byte as multipart", as: "street", method: "POST", path: base, body: bigBody, headers: []string{"Content-Type", bigType},
@@ -910,7 +913,7 @@ func TestTicketAttachments(t *testing.T) {
 		}
 		c.run(t, []scenario{
 			{name: "the ticket lists its attachments and records them", as: "street", method: "GET", path: "/api/v1/tickets/" + id, status: 200,
-				want:  []string{`"id":` + pdfID + `,"name":"营业执照.pdf"`, `"id":` + pngID + `,"name":"现场照片.png"`},
+				want:  []string{`"id":` + pdfID + `,"name":"营业执照.pdf"`, `"id":` + pngID + `,"name":"现场照片 @2026=1;(2).png"`},
 				check: lastEvent("attach", "enterprise", "dispatched", "dispatched")},
 		})
 
@@ -920,7 +923,7 @@ func TestTicketAttachments(t *testing.T) {
 		for _, f := range []struct {
 			as, id, name, ctype string
 			data                []byte
-		}{{"district", pdfID, "营业执照.pdf", "application/pdf", pdf}, {"enterprise", pngID, "现场照片.png", "image/png", png}} {
+		}{{"district", pdfID, "营业执照.pdf", "application/pdf", pdf}, {"enterprise", pngID, "现场照片 @2026=1;(2).png", "image/png", png}} {
 			r := download(f.as, base+"/"+f.id)
 			if r.Status != 200 || !bytes.Equal(r.Body, f.data) {
 				t.Errorf("download %s as %s: %d, %d bytes, want the %d bytes sent", f.name, f.as, r.Status, len(r.Body), len(f.data))
@@ -928,9 +931,10 @@ func TestTicketAttachments(t *testing.T) {
 			if ct := r.Header.Get("Content-Type"); ct != f.ctype {
 				t.Errorf("download %s: Content-Type %q, want %q", f.name, ct, f.ctype)
 			}
+			// A client reads the name back from the header (RFC 6266).
 			cd := r.Header.Get("Content-Disposition")
-			if !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, url.PathEscape(f.name)) {
-				t.Errorf("download %s: Content-Disposition %q", f.name, cd)
+			if kind, params, err := mime.ParseMediaType(cd); err != nil || kind != "attachment" || params["filename"] != f.name {
+				t.Errorf("download %s: Content-Disposition %q reads as %q %v (%v)", f.name, cd, kind, params, err)
 			}
 			if r.Header.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("download %s without X-Content-Type-Options: nosniff", f.name)
