@@ -256,6 +256,19 @@ func TestTicketIntakeAndRouting(t *testing.T) {
 					}
 					infringementDept, _ = a["code"].(string)
 				}},
+			{name: "very urgent: limits in natural hours", as: "hotline", method: "POST", path: "/api/v1/tickets",
+				body: ticketBody(streetWithPlatform, "help", "urgency", "very_urgent"), status: 201, want: []string{`"urgency":"very_urgent"`},
+				check: func(t *testing.T, r *apptest.Response) {
+					created := timeField(t, r.JSON, "created_at")
+					if d := timeField(t, r.JSON, "sign_due_at").Sub(created); d != time.Hour {
+						t.Errorf("very urgent: sign within %v, want 1 hour", d)
+					}
+					if d := timeField(t, r.JSON, "due_at").Sub(created); d != 24*time.Hour {
+						t.Errorf("very urgent: handle within %v, want 24 hours", d)
+					}
+				}},
+			{name: "unknown urgency", as: "hotline", method: "POST", path: "/api/v1/tickets",
+				body: ticketBody(streetWithPlatform, "help", "urgency", "now"), status: 422, field: "urgency"},
 			{name: "the API.md body as sent by a switchboard", as: "hotline", method: "POST", path: "/api/v1/tickets",
 				body: ticketBody(streetWithPlatform, "help", "channel", "api"), status: 201,
 				want: []string{`"channel":"api"`, `"category":"help"`, `"enterprise_uscc":"` + demo.DemoEnterprise + `"`,
@@ -545,6 +558,10 @@ func TestTicketList(t *testing.T) {
 					})},
 			{name: "overdue within the street's scope", as: "street", method: "GET", path: "/api/v1/tickets?overdue=true", status: 200,
 				check: every("overdue", func(it map[string]any) bool { return it["overdue"] == true || it["sign_overdue"] == true }, 1)},
+			// A month after dispatch the two working days to return it are
+			// long gone.
+			{name: "return after the return window", as: "street", method: "POST", path: "/api/v1/tickets/" + ids[0] + "/actions",
+				body: map[string]any{"action": "return", "note": "不属于本街道"}, status: 409, code: "return_window_passed"},
 		})
 	})
 }
@@ -640,6 +657,7 @@ func TestTicketActions(t *testing.T) {
 			badState("return twice", "street", b, act("return", "note", "x")),
 			badState("sign a returned ticket", "street", b, act("sign")),
 			refused("the assignee may transfer only below its platform", "street", b, act("transfer", "to", to("platform", "P370202"), "note", "x")),
+			refused("refused before the missing reason is judged", "street", b, act("transfer", "to", to("platform", "P370202"))),
 			refused("the enterprise does not transfer", "enterprise", b, act("transfer", "to", to("platform", "P370202002"), "note", "x")),
 			refused("the hotline does not transfer", "hotline", b, act("transfer", "to", to("platform", "P370202002"), "note", "x")),
 			badField("transfer without a reason", "admin", b, act("transfer", "to", to("platform", "P370202002")), "note"),
