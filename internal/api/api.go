@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -140,6 +139,10 @@ func (a *API) wrap(rt Route) http.Handler {
 			return
 		}
 		status, body, err := rt.fn(r, actor)
+		if d, ok := body.(download); ok && err == nil {
+			d.write(w)
+			return
+		}
 		var buf []byte
 		if err == nil {
 			buf, err = encode(body)
@@ -257,9 +260,28 @@ type download struct {
 
 func (d download) write(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", d.ContentType)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(d.Name))
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+extValue(d.Name))
 	w.Header().Set("Content-Length", strconv.Itoa(len(d.Data)))
 	w.Write(d.Data)
+}
+
+// extValue percent-encodes a file name for filename* (RFC 5987): every
+// byte but the attr-chars, so "@", "=", ":" and spaces cannot break the
+// header's syntax.
+func extValue(name string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 func marshal(v any) []byte {
@@ -340,13 +362,24 @@ func bodyErr(err error) error {
 	var ute *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &mbe):
-		return apperr.New(apperr.TooLarge, "body_too_large", "error.body_too_large").With("max", "1 MiB")
+		return apperr.New(apperr.TooLarge, "body_too_large", "error.body_too_large").With("max", sizeText(mbe.Limit))
 	case errors.As(err, &ute) && ute.Field != "":
 		return apperr.Field(ute.Field, "invalid_type", "error.invalid_type")
 	case errors.As(err, &ute):
 		return &apperr.Error{Kind: apperr.BadRequest, Code: "malformed_json", Key: "error.json_object", Err: err}
 	}
 	return &apperr.Error{Kind: apperr.BadRequest, Code: "malformed_json", Key: "error.malformed_json", Err: err}
+}
+
+// sizeText writes a byte limit for a message: "1 MiB", "11 MiB", "512 KiB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
 }
 
 func printerOf(r *http.Request) *locale.Printer { return httpx.Printer(r.Context()) }

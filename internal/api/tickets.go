@@ -27,15 +27,26 @@ func (a *API) registerTickets() {
 }
 
 // ticketID reads {id}: a number, or a ticket number "QF20261126-0001234".
-func ticketID(r *http.Request) (int64, error) {
+// A ticket number names a ticket only when all of it matches, its date
+// included: "QF20200101-0001234" is not ticket 1234 of another day. The
+// number's ticket is read (within the caller's scope) to check that.
+func (a *API) ticketID(r *http.Request, actor access.Actor) (int64, error) {
 	s := r.PathValue("id")
 	if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
 		return id, nil
 	}
-	if id, ok := ticket.ParseNumber(s); ok {
-		return id, nil
+	id, ok := ticket.ParseNumber(s)
+	if !ok {
+		return 0, apperr.NotFoundOf("object.ticket", s)
 	}
-	return 0, apperr.NotFoundOf("object.ticket", s)
+	t, err := a.s.Ticket.Get(r.Context(), actor, id)
+	if err != nil {
+		return 0, err
+	}
+	if t.Number != strings.ToUpper(strings.TrimSpace(s)) {
+		return 0, apperr.NotFoundOf("object.ticket", s)
+	}
+	return id, nil
 }
 
 func (a *API) createTicket(r *http.Request, actor access.Actor) (int, any, error) {
@@ -48,7 +59,7 @@ func (a *API) createTicket(r *http.Request, actor access.Actor) (int, any, error
 }
 
 func (a *API) getTicket(r *http.Request, actor access.Actor) (int, any, error) {
-	id, err := ticketID(r)
+	id, err := a.ticketID(r, actor)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -153,7 +164,7 @@ func (a *API) listTickets(r *http.Request, actor access.Actor) (int, any, error)
 }
 
 func (a *API) actOnTicket(r *http.Request, actor access.Actor) (int, any, error) {
-	id, err := ticketID(r)
+	id, err := a.ticketID(r, actor)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -168,7 +179,7 @@ func (a *API) actOnTicket(r *http.Request, actor access.Actor) (int, any, error)
 // attach takes one file: multipart/form-data with the field "file", or the
 // raw body with the file name in ?name=.
 func (a *API) attach(r *http.Request, actor access.Actor) (int, any, error) {
-	id, err := ticketID(r)
+	id, err := a.ticketID(r, actor)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -202,7 +213,7 @@ func bodyOrRequired(err error) error {
 }
 
 func (a *API) downloadAttachment(r *http.Request, actor access.Actor) (int, any, error) {
-	id, err := ticketID(r)
+	id, err := a.ticketID(r, actor)
 	if err != nil {
 		return 0, nil, err
 	}

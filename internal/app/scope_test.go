@@ -40,6 +40,11 @@ type world struct {
 	// id); failedSMS: a failed message for the outbox page.
 	inbox     map[string]string
 	failedSMS string
+	// tickets the scope test set up, by id; newTicket records a fresh
+	// one (dispatched to the street login's platform, about the demo
+	// enterprise) and returns its id.
+	tickets   map[string]ticketFix
+	newTicket func() string
 }
 
 // enterpriseRegion is the region of any enterprise, one registered after
@@ -279,7 +284,8 @@ func inboxTarget(w world, l demo.Login) (owner string, own bool) {
 func snapshot(t *testing.T, api *apptest.APIClient) string {
 	t.Helper()
 	var b strings.Builder
-	for _, p := range []string{"/api/v1/regions", "/api/v1/platforms", "/api/v1/departments", "/api/v1/institutions", "/api/v1/users", "/api/v1/standards"} {
+	for _, p := range []string{"/api/v1/regions", "/api/v1/platforms", "/api/v1/departments", "/api/v1/institutions", "/api/v1/users",
+		"/api/v1/standards", "/api/v1/ticket-rules", "/api/v1/ticket-limits"} {
 		for _, it := range listAll(t, api, p) {
 			delete(it, "last_login_at")
 			j, _ := json.Marshal(it)
@@ -313,12 +319,18 @@ type apiCase struct {
 	path string
 	// listItem, when set, decides a list item by its fields.
 	listItem func(p policy, it map[string]any) bool
+	// listComplete: the list holds every item of the admin's list that
+	// listItem admits, not only a subset.
+	listComplete bool
+	// pathOf, when set, is the path of a read object (default: the
+	// pattern with the object in its one parameter).
+	pathOf func(w world, obj string) string
 }
 
 func apiCases() map[string]apiCase {
 	all := func(p policy, _ string) bool { return true }
 	staffOnly := func(p policy) bool { return p.staff() }
-	return map[string]apiCase{
+	cases := map[string]apiCase{
 		"GET /api/v1/openapi.json": {},
 		"GET /api/v1/uscc/{code}":  {},
 		"GET /api/v1/me":           {},
@@ -451,6 +463,10 @@ func apiCases() map[string]apiCase {
 				return own
 			}},
 	}
+	for k, c := range ticketAPICases() {
+		cases[k] = c
+	}
+	return cases
 }
 
 // registersEnterprises: who may open the form for a new enterprise and
@@ -486,8 +502,10 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 		admin := env.API(tokens["admin"])
 		w := loadWorld(t, admin)
 		seedNotifications(t, env, &w)
+		setupTickets(t, admin, env.API(tokens["hotline"]), &w)
 		cases := apiCases()
 		before := snapshot(t, admin)
+		ticketsBefore := ticketSnapshot(t, admin, w)
 		var writes []string
 		for _, rt := range env.App.API.Routes() {
 			key := rt.Method + " " + rt.Pattern
@@ -519,7 +537,10 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 					}
 				case c.objects != nil:
 					for _, o := range c.objects(w) {
-						path := strings.NewReplacer("{code}", o, "{username}", o, "{uscc}", o).Replace(rt.Pattern)
+						path := strings.NewReplacer("{code}", o, "{username}", o, "{uscc}", o, "{id}", o).Replace(rt.Pattern)
+						if c.pathOf != nil {
+							path = c.pathOf(w, o)
+						}
 						r := api.Do("GET", path, nil)
 						want := http.StatusForbidden
 						if c.allowed(p, o) {
@@ -547,6 +568,22 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 							t.Errorf("%s: GET %s lists %s outside its scope", l.Username, rt.Pattern, o)
 						}
 					}
+					if c.listComplete {
+						var got, want []string
+						for _, it := range r.Items() {
+							got = append(got, fmt.Sprint(it[c.listKey]))
+						}
+						for _, it := range listAll(t, admin, rt.Pattern) {
+							if c.listItem(p, it) {
+								want = append(want, fmt.Sprint(it[c.listKey]))
+							}
+						}
+						sort.Strings(got)
+						sort.Strings(want)
+						if strings.Join(got, ",") != strings.Join(want, ",") {
+							t.Errorf("%s: GET %s lists %v, want exactly %v", l.Username, rt.Pattern, got, want)
+						}
+					}
 				default:
 					path := c.path
 					if path == "" {
@@ -564,6 +601,9 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 		}
 		if after := snapshot(t, admin); after != before {
 			t.Errorf("denied writes changed the data")
+		}
+		if after := ticketSnapshot(t, admin, w); after != ticketsBefore {
+			t.Errorf("denied writes changed the tickets")
 		}
 		// The same writes succeed for the city admin: the 403s above were
 		// about role and scope, not about a bad request.

@@ -237,15 +237,34 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.q.ExecContext(ctx, rebind(tx.dialect, query), args...)
+	return tx.q.ExecContext(ctx, rebind(tx.dialect, query), utcArgs(args)...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.q.QueryContext(ctx, rebind(tx.dialect, query), args...)
+	return tx.q.QueryContext(ctx, rebind(tx.dialect, query), utcArgs(args)...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.q.QueryRowContext(ctx, rebind(tx.dialect, query), args...)
+	return tx.q.QueryRowContext(ctx, rebind(tx.dialect, query), utcArgs(args)...)
+}
+
+// utcArgs stores and compares every time in UTC, whatever zone the domain
+// computed it in (deadlines come in Asia/Shanghai): SQLite compares
+// timestamps as text, so one zone everywhere keeps ORDER BY and range
+// conditions right, and PostgreSQL's timestamp columns hold no zone.
+func utcArgs(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC()
+		case *time.Time:
+			if v != nil {
+				u := v.UTC()
+				args[i] = &u
+			}
+		}
+	}
+	return args
 }
 
 // Rebind is rebind for tools and tests that write their own SQL.

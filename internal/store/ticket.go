@@ -270,7 +270,7 @@ func (tx *Tx) Events(ctx context.Context, ticketID int64) ([]ticket.Event, error
 // Parties returns the organisations that handled a ticket and those
 // helping with it.
 func (tx *Tx) Parties(ctx context.Context, ticketID int64) ([]ticket.Assignee, []ticket.Assignee, error) {
-	rows, err := tx.query(ctx, "SELECT party_type, party_code, role FROM ticket_parties WHERE ticket_id = ?", ticketID)
+	rows, err := tx.query(ctx, "SELECT party_type, party_code, role FROM ticket_parties WHERE ticket_id = ? ORDER BY party_type, party_code", ticketID)
 	if err != nil {
 		return nil, nil, mapErr(err, "store: ticket parties")
 	}
@@ -289,6 +289,33 @@ func (tx *Tx) Parties(ctx context.Context, ticketID int64) ([]ticket.Assignee, [
 		}
 	}
 	return former, co, mapErr(rows.Err(), "store: ticket parties")
+}
+
+// CoHandlersOf returns the co-handlers of several tickets, by ticket.
+func (tx *Tx) CoHandlersOf(ctx context.Context, ticketIDs []int64) (map[int64][]ticket.Assignee, error) {
+	out := map[int64][]ticket.Assignee{}
+	if len(ticketIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ticketIDs))
+	for i, id := range ticketIDs {
+		args[i] = id
+	}
+	rows, err := tx.query(ctx, "SELECT ticket_id, party_type, party_code FROM ticket_parties WHERE role = 'co_handler' AND ticket_id IN ("+
+		placeholders(len(args))+") ORDER BY ticket_id, party_type, party_code", args...)
+	if err != nil {
+		return nil, mapErr(err, "store: co-handlers")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var a ticket.Assignee
+		if err := rows.Scan(&id, &a.Type, &a.Code); err != nil {
+			return nil, mapErr(err, "store: co-handlers")
+		}
+		out[id] = append(out[id], a)
+	}
+	return out, mapErr(rows.Err(), "store: co-handlers")
 }
 
 // AddParty records an organisation's part in a ticket.

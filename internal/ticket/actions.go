@@ -252,19 +252,21 @@ func (c *actCtx) target(ctx context.Context) (Routed, error) {
 // admin anywhere, platform staff only to platforms below their own.
 func (c *actCtx) transfer(ctx context.Context) error {
 	t := c.t
-	if err := needNote(c.act.Note); err != nil {
-		return err
-	}
 	to, err := c.target(ctx)
 	if err != nil {
 		return err
 	}
+	// A target outside the actor's reach is refused before the rest of
+	// the request is judged (403 before 422).
 	if !c.a.IsAdmin() {
 		below := to.Assignee.Type == ToPlatform && c.a.PlatformPath != "" &&
 			strings.HasPrefix(to.Path, c.a.PlatformPath) && to.Path != c.a.PlatformPath
 		if !below {
 			return &apperr.Error{Kind: apperr.Forbidden, Code: "forbidden", Field: "to", Key: "error.transfer_below_only"}
 		}
+	}
+	if err := needNote(c.act.Note); err != nil {
+		return err
 	}
 	if to.Assignee == t.Assignee {
 		return apperr.Field("to", "same_assignee", "error.transfer_same")
@@ -307,6 +309,8 @@ func (c *actCtx) rate(ctx context.Context) error {
 		by = "visit"
 	case c.a.Role == access.HotlineOperator:
 		by = "hotline"
+	case c.a.IsAdmin():
+		by = "admin" // the city admin recording the enterprise's answer
 	}
 	sat := *c.act.Satisfied
 	t.Satisfied, t.Score, t.RatedBy = &sat, c.act.Score, by

@@ -66,6 +66,8 @@ type Tx interface {
 	// those helping with it.
 	Parties(ctx context.Context, ticketID int64) (former, co []Assignee, err error)
 	AddParty(ctx context.Context, ticketID int64, a Assignee, role string) error
+	// CoHandlersOf returns the co-handlers of several tickets, by ticket.
+	CoHandlersOf(ctx context.Context, ticketIDs []int64) (map[int64][]Assignee, error)
 	Tickets(ctx context.Context, f Filter) ([]Ticket, error)
 	// RecentSimilarCandidates lists the latest open tickets of an
 	// enterprise and category created since a time, newest first.
@@ -94,6 +96,13 @@ func NewService(s Store, c clock.Clock, cal Calendar) *Service {
 	return &Service{store: s, clock: c, cal: cal}
 }
 
+// createsTickets reports whether the actor's role may record tickets at
+// all; the others are refused before their input is looked at.
+func createsTickets(a access.Actor) bool {
+	return a.IsAdmin() || a.Role == access.HotlineOperator || a.Role == access.Enterprise ||
+		a.Role.OrgKind() == access.OrgPlatform
+}
+
 // mayCreate: the city admin, hotline operators (any region), platform staff
 // at their windows (their own region), an enterprise for itself.
 func mayCreate(a access.Actor, in Intake) bool {
@@ -113,6 +122,9 @@ func mayCreate(a access.Actor, in Intake) bool {
 // unknown region or category, a malformed credit code — a well-formed one
 // not yet registered is accepted).
 func (s *Service) Create(ctx context.Context, a access.Actor, in Intake) (Ticket, error) {
+	if !createsTickets(a) {
+		return Ticket{}, apperr.Deny()
+	}
 	in.Normalize()
 	if a.Role == access.Enterprise {
 		if in.EnterpriseUSCC == "" {
@@ -367,7 +379,18 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Ticket,
 	var items []Ticket
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		items, err = tx.Tickets(ctx, f)
+		if items, err = tx.Tickets(ctx, f); err != nil || len(items) == 0 {
+			return err
+		}
+		// The page's co-handlers, in one query.
+		ids := make([]int64, len(items))
+		for i, t := range items {
+			ids[i] = t.ID
+		}
+		co, err := tx.CoHandlersOf(ctx, ids)
+		for i := range items {
+			items[i].CoHandlers = co[items[i].ID]
+		}
 		return err
 	})
 	if err != nil {

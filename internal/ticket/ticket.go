@@ -111,7 +111,7 @@ type Ticket struct {
 	Reply          string     `json:"reply"`
 	Satisfied      *bool      `json:"satisfied"`
 	Score          *int       `json:"score"`
-	RatedBy        string     `json:"rated_by"` // enterprise | hotline | visit | not_rated
+	RatedBy        string     `json:"rated_by"` // enterprise | hotline | admin | visit | not_rated
 	ReopenCount    int        `json:"reopen_count"`
 	Public         bool       `json:"public"`
 	Overdue        bool       `json:"overdue"`
