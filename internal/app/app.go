@@ -103,6 +103,25 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Notify = notify.NewService(store.Repo[notify.Tx]{DB: db}, cfg.Clock)
 	a.Queue = jobs.New(store.JobStore{DB: db}, cfg.Clock, jobs.Options{Logger: cfg.Logger})
 	a.Queue.KeepFinished(7*24*time.Hour, 90*24*time.Hour)
+	// Supervision: one sweep per minute slot, on one instance.
+	a.Queue.Handle(ticket.SupervisionKind, func(ctx context.Context, _ jobs.Job) error {
+		rep, err := a.Ticket.Supervise(ctx)
+		if rep != (ticket.SweepReport{}) {
+			cfg.Logger.Info("tickets supervised", "report", rep)
+		}
+		return err
+	})
+	a.Queue.Schedule(ticket.SupervisionKind, time.Minute)
+	// A calendar change (a year's schedule published, a typhoon closure)
+	// brings a sweep at once: provisional deadlines are counted again.
+	a.Calendar.OnChange = func(ctx context.Context, ch calendar.Change) {
+		key := fmt.Sprintf("calendar:%d:%s@%s", ch.Year, ch.Date, cfg.Clock.Now().UTC().Format(time.RFC3339Nano))
+		if j, err := jobs.NewJob(ticket.SupervisionKind, key, nil, time.Time{}); err == nil {
+			if _, err := a.Queue.Enqueue(ctx, j); err != nil {
+				cfg.Logger.Error("enqueue supervision after a calendar change", "err", err)
+			}
+		}
+	}
 	a.Dispatcher = notify.NewDispatcher(store.NotifyStore{DB: db}, cfg.Clock,
 		notify.DispatchOptions{Instance: a.Queue.Instance(), Logger: cfg.Logger})
 	a.Dispatcher.Register(notify.LogSMS{Log: cfg.Logger})

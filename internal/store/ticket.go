@@ -415,9 +415,18 @@ func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
 		if n.ToOrg.Type == ticket.ToDepartment {
 			roles = []any{string(access.DepartmentStaff)}
 		}
-		args := append([]any{n.ToOrg.Code, false}, roles...)
-		rows, err := tx.query(ctx, `SELECT username FROM users WHERE org_code = ? AND disabled = ? AND role IN (`+
-			placeholders(len(roles))+`) ORDER BY username`, args...)
+		// The city platform's people are the city admins and the hotline's
+		// operators, who belong to no platform.
+		var tier string
+		if n.ToOrg.Type == ticket.ToPlatform {
+			if err := tx.queryRow(ctx, "SELECT tier FROM platforms WHERE code = ?", n.ToOrg.Code).Scan(&tier); err != nil &&
+				!errors.Is(err, sql.ErrNoRows) {
+				return mapErr(err, "store: notice recipients")
+			}
+		}
+		args := append([]any{n.ToOrg.Code, tier == "city", false}, roles...)
+		rows, err := tx.query(ctx, `SELECT username FROM users WHERE (org_code = ? OR (? AND org_code = '')) AND disabled = ?
+			AND role IN (`+placeholders(len(roles))+`) ORDER BY username`, args...)
 		if err != nil {
 			return mapErr(err, "store: notice recipients")
 		}
@@ -482,4 +491,41 @@ func (tx *Tx) Attachment(ctx context.Context, ticketID, id int64) (ticket.Attach
 		return ticket.Attachment{}, notFound(err, "object.attachment", strconv.FormatInt(id, 10))
 	}
 	return a, nil
+}
+
+// ---- supervision ----
+
+// SupervisionCandidates lists, by id, the open tickets a supervision sweep
+// must look at: a handling limit reached or about to be, a sign limit
+// passed, or a reply older than the bound of the rating window.
+func (tx *Tx) SupervisionCandidates(ctx context.Context, q ticket.SweepQuery) ([]ticket.Ticket, error) {
+	rows, err := tx.query(ctx, "SELECT "+ticketCols+` FROM tickets t WHERE t.open = ? AND t.id > ? AND (
+		(t.status IN ('dispatched', 'signed', 'returned', 'reopened') AND t.overdue = ? AND t.due_at <= ?)
+		OR (t.status IN ('dispatched', 'signed', 'returned', 'reopened') AND t.overdue = ? AND t.warned = ? AND t.due_at <= ?)
+		OR (t.status IN ('dispatched', 'reopened') AND t.sign_overdue = ? AND t.sign_due_at <= ?)
+		OR (t.status = 'replied' AND t.replied_at <= ?))
+		ORDER BY t.id LIMIT ?`, true, q.AfterID, false, q.Now, false, false, q.WarnBy, false, q.Now, q.RepliedBefore, q.Limit)
+	if err != nil {
+		return nil, mapErr(err, "store: supervision candidates")
+	}
+	return collect(rows, scanTicket, "tickets")
+}
+
+// ProvisionalTickets lists open tickets whose deadline is provisional.
+func (tx *Tx) ProvisionalTickets(ctx context.Context, afterID int64, limit int) ([]ticket.Ticket, error) {
+	rows, err := tx.query(ctx, "SELECT "+ticketCols+` FROM tickets t WHERE t.open = ? AND t.due_provisional = ? AND t.id > ?
+		ORDER BY t.id LIMIT ?`, true, true, afterID, limit)
+	if err != nil {
+		return nil, mapErr(err, "store: provisional tickets")
+	}
+	return collect(rows, scanTicket, "tickets")
+}
+
+// RouteCity returns the city platform's code.
+func (tx *Tx) RouteCity(ctx context.Context) (string, error) {
+	var code string
+	if err := tx.queryRow(ctx, "SELECT code FROM platforms WHERE tier = 'city' ORDER BY code LIMIT 1").Scan(&code); err != nil {
+		return "", notFound(err, "object.platform", "city")
+	}
+	return code, nil
 }
