@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -136,7 +137,25 @@ func loadTickets(ctx context.Context, a *app.App, sys access.Actor, n int) error
 			recent = recent[1:]
 		}
 	}
-	return nil
+	// Today's supervision: late tickets marked and escalated, old unrated
+	// replies closed.
+	d.clock.Set(now)
+	if _, err := d.svc.Supervise(ctx); err != nil {
+		return fmt.Errorf("demo supervision: %w", err)
+	}
+	return settleNotices(ctx, a, now)
+}
+
+// settleNotices makes the year's notices history: delivered when their
+// event happened (no flood of old SMS when the demo starts), and read by
+// now unless they are from the last three days.
+func settleNotices(ctx context.Context, a *app.App, now time.Time) error {
+	return a.DB.Raw(ctx, func(tx *sql.Tx) error {
+		q := store.Rebind(a.DB.Dialect(), `UPDATE notifications SET status = 'sent', attempts = 1, sent_at = created_at,
+			read_at = CASE WHEN channel = 'inbox' AND created_at < ? THEN created_at ELSE NULL END WHERE status = 'pending'`)
+		_, err := tx.ExecContext(ctx, q, now.Add(-72*time.Hour).UTC())
+		return err
+	})
 }
 
 var cst = time.FixedZone("CST", 8*3600)
