@@ -93,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket, Idem: a.Idem, Clock: cfg.Clock, Log: cfg.Logger})
-	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Clock: cfg.Clock, Log: cfg.Logger})
+	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -24,6 +24,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	w.routesReference(mux)
 	w.routesAdmin(mux)
 	w.routesEnterprise(mux)
+	w.routesTicket(mux)
 
 	mux.Handle("/", http.HandlerFunc(w.notFound))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/ticket"
 )
 
 //go:embed templates
@@ -30,6 +31,7 @@ type Services struct {
 	Auth       *auth.Service
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
+	Ticket     *ticket.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/qifu/qifu/internal/access"
+	"github.com/qifu/qifu/internal/apperr"
+	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/ticket"
+)
+
+// orgNames names the platforms and departments a viewer may list, by
+// assignee ("platform:P370202").
+type orgNames map[string]string
+
+// Name is the organisation's name, or its code when the viewer cannot list
+// it.
+func (n orgNames) Name(a ticket.Assignee) string {
+	if s, ok := n[a.String()]; ok {
+		return s
+	}
+	return a.Code
+}
+
+// orgChoice is one organisation offered in a select.
+type orgChoice struct {
+	Value string // "platform:CODE"
+	Name  string
+	Tier  org.Tier // "" for a department
+}
+
+// ticketOrgs reads the platforms and departments the viewer may list.
+func (w *Web) ticketOrgs(r *http.Request, a access.Actor) ([]org.Platform, []org.Department, error) {
+	var plats []org.Platform
+	var deps []org.Department
+	var err error
+	if !a.Platforms().None() {
+		if plats, err = w.allPlatforms(r, a); err != nil {
+			return nil, nil, err
+		}
+	}
+	if a.SeesNetwork() {
+		deps, err = readAll(func(after string) ([]org.Department, string, error) {
+			return w.s.Org.Departments(r.Context(), a, org.DepartmentFilter{After: after, Limit: 500})
+		})
+	}
+	return plats, deps, err
+}
+
+// names is ticketOrgs as a name lookup.
+func (w *Web) names(r *http.Request, a access.Actor) (orgNames, error) {
+	plats, deps, err := w.ticketOrgs(r, a)
+	if err != nil {
+		return nil, err
+	}
+	n := orgNames{}
+	for _, p := range plats {
+		n[ticket.Assignee{Type: ticket.ToPlatform, Code: p.Code}.String()] = p.Name
+	}
+	for _, d := range deps {
+		n[ticket.Assignee{Type: ticket.ToDepartment, Code: d.Code}.String()] = d.Name
+	}
+	return n, nil
+}
+
+// choices turns platforms and departments into select options, keeping
+// those keep admits.
+func choices(plats []org.Platform, deps []org.Department, keep func(ticket.Assignee, string) bool) []orgChoice {
+	var out []orgChoice
+	for _, p := range plats {
+		a := ticket.Assignee{Type: ticket.ToPlatform, Code: p.Code}
+		if keep(a, p.Path) {
+			out = append(out, orgChoice{Value: a.String(), Name: p.Name, Tier: p.Tier})
+		}
+	}
+	for _, d := range deps {
+		a := ticket.Assignee{Type: ticket.ToDepartment, Code: d.Code}
+		if keep(a, "") {
+			out = append(out, orgChoice{Value: a.String(), Name: d.Name})
+		}
+	}
+	return out
+}
+
+// ticketRow is a ticket in a list, with its standing against its
+// deadlines at the time the page is drawn.
+type ticketRow struct {
+	ticket.Ticket
+	Late bool // past a limit
+	Near bool // falls due within a working day
+}
+
+// Class is the row's CSS class: red when late, amber when near.
+func (r ticketRow) Class() string {
+	switch {
+	case r.Late:
+		return "late"
+	case r.Near:
+		return "near"
+	}
+	return ""
+}
+
+// rows marks each ticket late or near at the current time.
+func (w *Web) rows(items []ticket.Ticket) ([]ticketRow, error) {
+	now := w.s.Clock.Now()
+	soon, err := w.s.Ticket.NearDue()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ticketRow, len(items))
+	for i, t := range items {
+		out[i] = ticketRow{Ticket: t, Late: t.Late(now), Near: t.Near(now, soon)}
+	}
+	return out, nil
+}
+
+// ticketIDParam reads {id}: a number, or a ticket number.
+func ticketIDParam(r *http.Request) (int64, error) {
+	s := r.PathValue("id")
+	if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	if id, ok := ticket.ParseNumber(s); ok {
+		return id, nil
+	}
+	return 0, apperr.NotFoundOf("object.ticket", s)
+}
+
+// statusCount is one status with its number of tickets.
+type statusCount struct {
+	Status ticket.Status
+	N      int
+}
+
+// openStatuses are the statuses a work queue counts.
+var openStatuses = []ticket.Status{ticket.Dispatched, ticket.Signed, ticket.Returned, ticket.Replied, ticket.Reopened}
