@@ -10,12 +10,11 @@ import (
 	"github.com/qifu/qifu/internal/ticket"
 )
 
-// orgNames names the platforms and departments a viewer may list, by
-// assignee ("platform:P370202").
+// orgNames names platforms and departments by assignee
+// ("platform:P370202").
 type orgNames map[string]string
 
-// Name is the organisation's name, or its code when the viewer cannot list
-// it.
+// Name is the organisation's name, or its code when it is gone.
 func (n orgNames) Name(a ticket.Assignee) string {
 	if s, ok := n[a.String()]; ok {
 		return s
@@ -48,18 +47,18 @@ func (w *Web) ticketOrgs(r *http.Request, a access.Actor) ([]org.Platform, []org
 	return plats, deps, err
 }
 
-// names is ticketOrgs as a name lookup.
-func (w *Web) names(r *http.Request, a access.Actor) (orgNames, error) {
-	plats, deps, err := w.ticketOrgs(r, a)
+// names names every platform and department (their names are public).
+func (w *Web) names(r *http.Request) (orgNames, error) {
+	plats, deps, err := w.s.Org.Names(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	n := orgNames{}
-	for _, p := range plats {
-		n[ticket.Assignee{Type: ticket.ToPlatform, Code: p.Code}.String()] = p.Name
+	n := make(orgNames, len(plats)+len(deps))
+	for code, name := range plats {
+		n[ticket.Assignee{Type: ticket.ToPlatform, Code: code}.String()] = name
 	}
-	for _, d := range deps {
-		n[ticket.Assignee{Type: ticket.ToDepartment, Code: d.Code}.String()] = d.Name
+	for code, name := range deps {
+		n[ticket.Assignee{Type: ticket.ToDepartment, Code: code}.String()] = name
 	}
 	return n, nil
 }

@@ -53,7 +53,7 @@ func (w *Web) consoleShow(rw http.ResponseWriter, r *http.Request, a access.Acto
 			if err != nil {
 				return err
 			}
-			names, err := w.names(r, a)
+			names, err := w.names(r)
 			if err != nil {
 				return err
 			}

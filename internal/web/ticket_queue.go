@@ -70,11 +70,12 @@ func (w *Web) queue(rw http.ResponseWriter, r *http.Request, a access.Actor) err
 	if err != nil {
 		return err
 	}
-	d := queueData{Rows: rows, Statuses: openStatuses, Categories: ticket.Categories, Next: next, Refused: p.Status != 0,
-		Names: orgNames{}}
-	for _, c := range choices(plats, deps, func(ticket.Assignee, string) bool { return true }) {
-		d.Names[c.Value] = c.Name
+	names, err := w.names(r)
+	if err != nil {
+		return err
 	}
+	d := queueData{Rows: rows, Statuses: openStatuses, Categories: ticket.Categories, Next: next, Refused: p.Status != 0,
+		Names: names}
 	// The assignees to filter by: those inside the viewer's scope.
 	if a.Role.OrgKind() == access.OrgPlatform || a.ReadsAll() {
 		d.Assignees = choices(plats, deps, func(x ticket.Assignee, path string) bool {

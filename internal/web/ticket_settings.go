@@ -43,11 +43,12 @@ func (w *Web) routingPage(rw http.ResponseWriter, r *http.Request, a access.Acto
 	if err != nil {
 		return err
 	}
-	d := routingData{Rules: rules, Names: orgNames{}, Regions: regions, Categories: ticket.Categories, Groups: groups,
-		Targets: choices(plats, deps, func(ticket.Assignee, string) bool { return true })}
-	for _, c := range d.Targets {
-		d.Names[c.Value] = c.Name
+	names, err := w.names(r)
+	if err != nil {
+		return err
 	}
+	d := routingData{Rules: rules, Names: names, Regions: regions, Categories: ticket.Categories, Groups: groups,
+		Targets: choices(plats, deps, func(ticket.Assignee, string) bool { return true })}
 	p := w.page(r, "settings")
 	p.Form, p.Status, p.Data = f, status, d
 	w.render(rw, r, "routing", p)

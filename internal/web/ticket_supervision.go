@@ -133,7 +133,7 @@ func (w *Web) supervision(rw http.ResponseWriter, r *http.Request, a access.Acto
 		}
 		return x.Assignee.String() < y.Assignee.String()
 	})
-	if d.Names, err = w.names(r, a); err != nil {
+	if d.Names, err = w.names(r); err != nil {
 		return err
 	}
 	p := w.page(r, "supervision")

@@ -286,6 +286,9 @@ func TestTicketPageOffersOnlyAllowedActions(t *testing.T) {
 		if len(actions(ep)) != 0 || ep.Text("#no-actions") == "" {
 			t.Errorf("enterprise may %v on a dispatched ticket", actions(ep))
 		}
+		if got := ep.Text("#ticket-assignee"); got != "八大关街道中小企业服务站" {
+			t.Errorf("the enterprise sees the assignee as %q, want its name", got)
+		}
 		if ep.Count(`#ticket-enterprise a[href="/enterprises/`+demo.DemoEnterprise+`"]`) != 1 {
 			t.Errorf("the enterprise does not see the link to its own profile")
 		}

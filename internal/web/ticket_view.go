@@ -90,7 +90,13 @@ type ticketViewData struct {
 	Events []eventView
 	// Staff see which events are internal notes.
 	Staff bool
+	// Linked: the earlier ticket this one duplicates or was merged into,
+	// when the viewer may read it.
+	Linked map[int64]bool
 }
+
+// Links reports whether the viewer may open the earlier ticket id.
+func (d ticketViewData) Links(id *int64) bool { return id != nil && d.Linked[*id] }
 
 func (w *Web) ticketView(rw http.ResponseWriter, r *http.Request, a access.Actor) error {
 	id, err := ticketIDParam(r)
@@ -121,9 +127,9 @@ func (w *Web) ticketShow(rw http.ResponseWriter, r *http.Request, a access.Actor
 	if err != nil {
 		return err
 	}
-	names := orgNames{}
-	for _, c := range choices(plats, deps, func(ticket.Assignee, string) bool { return true }) {
-		names[c.Value] = c.Name
+	names, err := w.names(r)
+	if err != nil {
+		return err
 	}
 	regions, err := w.regionNames(r, a)
 	if err != nil {
@@ -139,6 +145,19 @@ func (w *Web) ticketShow(rw http.ResponseWriter, r *http.Request, a access.Actor
 	}
 	d := ticketViewData{Ticket: rows[0], Names: names, Region: regions[t.RegionCode], Attachments: atts,
 		MayAttach: ticket.MayAttach(a, rel) && t.Status.Open(), Staff: a.Role.Staff()}
+	d.Linked = map[int64]bool{}
+	for _, other := range []*int64{t.DuplicateOf, t.MergedInto} {
+		if other == nil {
+			continue
+		}
+		_, err := w.s.Ticket.Relation(ctx, a, *other)
+		switch {
+		case err == nil:
+			d.Linked[*other] = true
+		case !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Forbidden):
+			return err
+		}
+	}
 	if t.EnterpriseUSCC != "" {
 		_, err := w.s.Enterprise.Get(ctx, a, t.EnterpriseUSCC)
 		switch {

@@ -70,7 +70,7 @@
     if (!input || !list || !form || !aside) {
       return;
     }
-    var items = [], active = -1, timer = 0, seq = 0;
+    var items = [], active = -1, timer = 0, seq = 0, picking = false;
 
     function close() {
       list.hidden = true;
@@ -167,7 +167,7 @@
       input.value = it.name;
       close();
       recent(it.uscc, it.name + " " + it.uscc);
-      form.elements.category.focus();
+      (form.querySelector("input[name=category]:checked") || form.querySelector("input[name=category]")).focus();
     }
 
     input.addEventListener("input", function () {
@@ -184,12 +184,25 @@
           var down = ev.key === "ArrowDown";
           mark(active < 0 ? (down ? 0 : n - 1) : (active + (down ? 1 : n - 1)) % n);
         }
-      } else if (ev.key === "Enter" && open) {
+      } else if (ev.key === "Enter" && open && !ev.isComposing && ev.keyCode !== 229) {
+        // Picked on keyup, so that nothing of this key press reaches the
+        // field the pick moves to (an IME's Enter only ends composing).
         ev.preventDefault();
-        pick(active < 0 ? 0 : active);
+        picking = true;
       } else if (ev.key === "Escape" && open) {
         ev.preventDefault();
         close();
+      }
+    });
+    input.addEventListener("keypress", function (ev) {
+      if (ev.key === "Enter" && (picking || !list.hidden)) {
+        ev.preventDefault();
+      }
+    });
+    input.addEventListener("keyup", function (ev) {
+      if (ev.key === "Enter" && picking) {
+        picking = false;
+        pick(active < 0 ? 0 : active);
       }
     });
     input.addEventListener("blur", close);
