@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -723,6 +724,82 @@ func TestNavigationPerRole(t *testing.T) {
 				}
 				if has != expected || tile != expected {
 					t.Errorf("%s: nav %s = %v, tile %v, want %v", user, l, has, tile, expected)
+				}
+			}
+		}
+	})
+}
+
+func TestHotlineReturnVisitAndAdminClose(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		street, hotline, admin := login(env, "street"), login(env, "hotline"), login(env, "admin")
+		visited, closed := newTicket(t, env, ticket.Intake{}), newTicket(t, env, ticket.Intake{Category: "help"})
+		for _, tk := range []ticket.Ticket{visited, closed} {
+			act(street, tk, "sign")
+			if p := act(street, tk, "reply", "note", "已办理。"); p.Status != http.StatusSeeOther {
+				t.Fatalf("reply: %d", p.Status)
+			}
+		}
+		if got := strings.Join(actions(hotline.Get(ticketPath(visited))), ","); got != "rate,visit,note" {
+			t.Errorf("hotline on a replied ticket may %s", got)
+		}
+		if p := act(hotline, visited, "visit", "satisfied", "yes"); p.Status != http.StatusUnprocessableEntity || p.Text("#err-visit-note") == "" {
+			t.Errorf("visit without a record: %d", p.Status)
+		}
+		if p := act(hotline, visited, "visit", "satisfied", "yes", "note", "企业表示满意"); p.Status != http.StatusSeeOther {
+			t.Fatalf("visit: %d %s", p.Status, p.Text(".alert"))
+		}
+		view := hotline.Get(ticketPath(visited))
+		if view.Text("#ticket-status") != "办结" || !strings.Contains(view.Text("#ticket-rating"), "回访") {
+			t.Errorf("after the visit: %q, rating %q", view.Text("#ticket-status"), view.Text("#ticket-rating"))
+		}
+		page := admin.Get(ticketPath(closed))
+		if _, ok := page.Doc.Find("#act-close button").Attr("data-confirm"); !ok {
+			t.Fatalf("admin is not offered a confirmed close")
+		}
+		if p := act(admin, closed, "close"); p.Status != http.StatusSeeOther {
+			t.Fatalf("close: %d", p.Status)
+		}
+		if got := admin.Get(ticketPath(closed)).Text("#ticket-rating"); !strings.Contains(got, "未评价") {
+			t.Errorf("closed by the admin: rating %q, want not rated", got)
+		}
+	})
+}
+
+// No page shows a raw catalog key, in either language: dynamic keys
+// (action labels, notes, flashes) are in both catalogs.
+func TestTicketPagesShowNoRawKeys(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		tk := newTicket(t, env, ticket.Intake{})
+		raw := regexp.MustCompile(`\b(ticket|ticket_action|ticket_status|console|queue|portal|supervision|routing|limits|flash|category|urgency|channel|role|field)\.[a-z_]+\b`)
+		for _, lang := range []string{"zh-CN", "en"} {
+			pages := map[string][]string{
+				"admin":      {"/console", "/console?q=" + url.QueryEscape("企服"), "/console?uscc=" + demo.DemoEnterprise, "/queue", ticketPath(tk), "/supervision", "/settings/routing", "/settings/limits"},
+				"street":     {"/queue", ticketPath(tk)},
+				"district":   {ticketPath(tk)},
+				"enterprise": {"/portal", "/portal/new", ticketPath(tk)},
+			}
+			for user, paths := range pages {
+				b := login(env, user)
+				b.Lang = lang
+				for _, path := range paths {
+					p := b.Get(path)
+					if p.Status != http.StatusOK {
+						t.Errorf("%s %s %s = %d", lang, user, path, p.Status)
+						continue
+					}
+					text := p.Doc.Find("body").Text()
+					p.Doc.Find("[placeholder], [title], [aria-label], [data-confirm]").Each(func(_ int, s *goquerySelection) {
+						for _, a := range []string{"placeholder", "title", "aria-label", "data-confirm"} {
+							v, _ := s.Attr(a)
+							text += " " + v
+						}
+					})
+					if m := raw.FindString(text); m != "" {
+						t.Errorf("%s %s %s shows the raw key %q", lang, user, path, m)
+					}
 				}
 			}
 		}
