@@ -146,8 +146,9 @@ func TestConsoleRecordsTicket(t *testing.T) {
 		if got := done.Text("#saved-assignee"); got != "八大关街道中小企业服务站" {
 			t.Errorf("confirmation shows assignee %q, want the street platform", got)
 		}
-		if done.Text("#saved-due") == "" {
-			t.Errorf("confirmation shows no deadline")
+		// Urgent help: three working days from the day after Thursday.
+		if got := done.Text("#saved-due"); got != "2026-12-01 24:00" {
+			t.Errorf("confirmation shows the deadline %q, want the end of Tuesday", got)
 		}
 		// Ready for the next call: the form is empty, the search focused.
 		if v, _ := done.Doc.Find("#f-enterprise_uscc").Attr("value"); v != "" || done.Text("#f-content") != "" {

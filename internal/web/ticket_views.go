@@ -1,6 +1,11 @@
 package web
 
-import "github.com/qifu/qifu/internal/web/form"
+import (
+	"time"
+
+	"github.com/qifu/qifu/internal/httpx"
+	"github.com/qifu/qifu/internal/web/form"
+)
 
 // option is one choice of a select.
 type option struct{ Value, Label string }
@@ -49,4 +54,18 @@ type regionView struct {
 // RegionSelect describes the region select over groups.
 func (p *Page) RegionSelect(groups []regionGroup) regionView {
 	return regionView{Field: p.F("region_code"), P: p, Groups: groups}
+}
+
+// Deadline formats a deadline in China Standard Time; one falling at
+// midnight reads as the end of the day before ("2026-11-27 24:00"), the
+// way limits in working days are stated.
+func (p *Page) Deadline(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	c := t.In(httpx.Location)
+	if c.Hour() == 0 && c.Minute() == 0 && c.Second() == 0 {
+		return c.AddDate(0, 0, -1).Format("2006-01-02") + " 24:00"
+	}
+	return c.Format("2006-01-02 15:04")
 }
