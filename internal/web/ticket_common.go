@@ -87,7 +87,9 @@ func choices(plats []org.Platform, deps []org.Department, keep func(ticket.Assig
 type ticketRow struct {
 	ticket.Ticket
 	Late bool // past a limit
-	Near bool // falls due within a working day
+	// SignLate: late only to be accepted (the handling limit still runs).
+	SignLate bool
+	Near     bool // falls due within a working day
 }
 
 // Class is the row's CSS class: red when late, amber when near.
@@ -110,7 +112,9 @@ func (w *Web) rows(items []ticket.Ticket) ([]ticketRow, error) {
 	}
 	out := make([]ticketRow, len(items))
 	for i, t := range items {
-		out[i] = ticketRow{Ticket: t, Late: t.Late(now), Near: t.Near(now, soon)}
+		r := ticketRow{Ticket: t, Late: t.Late(now), Near: t.Near(now, soon)}
+		r.SignLate = r.Late && !t.Overdue && !now.After(t.DueAt)
+		out[i] = r
 	}
 	return out, nil
 }

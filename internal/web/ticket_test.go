@@ -183,6 +183,8 @@ func TestQueueSortedByDeadlineAndColoured(t *testing.T) {
 		normal := newTicket(t, env, ticket.Intake{Title: "一般咨询", Urgency: "normal"})
 		urgent := newTicket(t, env, ticket.Intake{Title: "紧急求助", Urgency: "urgent", Category: "help"})
 		vurgent := newTicket(t, env, ticket.Intake{Title: "特急求助", Urgency: "very_urgent", Category: "help"})
+		// A complaint has 15 working days, but it must be accepted by Friday.
+		unsigned := newTicket(t, env, ticket.Intake{Title: "投诉未签收", Category: "complaint"})
 		other := newTicket(t, env, ticket.Intake{Title: "市北区的诉求", RegionCode: demo.StreetCode("370203", 0),
 			EnterpriseUSCC: demo.MakeUSCC("91", "370203", "QUEUE001")})
 		b := login(env, "street")
@@ -206,25 +208,29 @@ func TestQueueSortedByDeadlineAndColoured(t *testing.T) {
 			class, _ := s.Attr("class")
 			ids, classes = append(ids, id), append(classes, class)
 		})
-		want := []string{strconv.FormatInt(vurgent.ID, 10), strconv.FormatInt(urgent.ID, 10), strconv.FormatInt(normal.ID, 10)}
+		want := []string{strconv.FormatInt(vurgent.ID, 10), strconv.FormatInt(urgent.ID, 10), strconv.FormatInt(normal.ID, 10),
+			strconv.FormatInt(unsigned.ID, 10)}
 		if strings.Join(ids, ",") != strings.Join(want, ",") {
 			t.Fatalf("queue order %v, want nearest deadline first %v (and not the other district's %d)", ids, want, other.ID)
 		}
-		if strings.Join(classes, ",") != "late,near," {
-			t.Errorf("row classes %q, want late, near, none", classes)
+		if strings.Join(classes, ",") != "late,near,,late" {
+			t.Errorf("row classes %q, want late, near, none, late", classes)
 		}
-		if got := q.Text(".count-dispatched dd") + "/" + q.Text(".count-signed dd"); got != "1/2" {
-			t.Errorf("counts dispatched/signed = %s, want 1/2", got)
+		if got := q.Text(".count-dispatched dd") + "/" + q.Text(".count-signed dd"); got != "2/2" {
+			t.Errorf("counts dispatched/signed = %s, want 2/2", got)
 		}
-		if got := q.Text(`#queue tr.late .badge.bad`); got != "已超期" {
+		if got := q.Text(`#queue tr[data-id="` + want[0] + `"] .badge.bad`); got != "已超期" {
 			t.Errorf("late row says %q", got)
+		}
+		if got := q.Text(`#queue tr[data-id="` + want[3] + `"] .badge.bad`); got != "签收超期" {
+			t.Errorf("the row late to be accepted says %q", got)
 		}
 
 		// The overdue filter counts deadlines passed even before the
 		// supervision job flags them.
 		late := b.Get("/queue?overdue=true")
-		if n := late.Count("#queue tbody tr"); n != 1 || late.Count(`#queue a[href="`+ticketPath(vurgent)+`"]`) != 1 {
-			t.Errorf("overdue filter lists %d rows, want the very urgent one", n)
+		if n := late.Count("#queue tbody tr"); n != 2 || late.Count(`#queue a[href="`+ticketPath(vurgent)+`"]`) != 1 {
+			t.Errorf("overdue filter lists %d rows, want the very urgent and the unaccepted one", n)
 		}
 		signed := b.Get("/queue?status=signed")
 		if n := signed.Count("#queue tbody tr"); n != 2 {
@@ -237,8 +243,8 @@ func TestQueueSortedByDeadlineAndColoured(t *testing.T) {
 		// The district sees its streets' queue and may filter by assignee;
 		// the admin sees every district's.
 		d := login(env, "district").Get("/queue?assignee=platform:" + demo.PlatformCode(street0))
-		if n := d.Count("#queue tbody tr"); n != 3 {
-			t.Errorf("district filtered by street: %d rows, want 3", n)
+		if n := d.Count("#queue tbody tr"); n != 4 {
+			t.Errorf("district filtered by street: %d rows, want 4", n)
 		}
 		if login(env, "admin").Get("/queue").Count(`#queue a[href="`+ticketPath(other)+`"]`) != 1 {
 			t.Errorf("admin queue lacks the other district's ticket")
