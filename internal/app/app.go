@@ -130,7 +130,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket,
 		Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
 	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Notify: a.Notify,
-		Clock: cfg.Clock, Log: cfg.Logger})
+		Ticket: a.Ticket, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err

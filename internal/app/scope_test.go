@@ -45,6 +45,8 @@ type world struct {
 	// enterprise) and returns its id.
 	tickets   map[string]ticketFix
 	newTicket func() string
+	// pages holds the tickets the page test files (ticket_pages_scope_test.go).
+	pages *pageTickets
 }
 
 // enterpriseRegion is the region of any enterprise, one registered after
@@ -644,9 +646,19 @@ type pageCase struct {
 	foreign func(w world, l demo.Login) (path string, form url.Values)
 	// skip marks routes outside the scope question (login steps, assets).
 	skip bool
+	// redirect: roles sent elsewhere (303) instead of refused.
+	redirect func(p policy) bool
 }
 
 func pageCases() map[string]pageCase {
+	cases := corePageCases()
+	for k, c := range ticketPageCases() {
+		cases[k] = c
+	}
+	return cases
+}
+
+func corePageCases() map[string]pageCase {
 	always := func(policy) bool { return true }
 	return map[string]pageCase{
 		"GET /static/{hash}/{name...}": {skip: true},
@@ -837,6 +849,7 @@ func checkLinks(t *testing.T, p policy, path string, pg *apptest.Page) {
 		"/institutions/": p.institution,
 		"/users/":        p.user,
 		"/enterprises/":  func(o string) bool { return p.enterprise(o, p.w.enterpriseRegion(o)) },
+		"/tickets/":      p.pageTicket,
 	}
 	if pg.Doc == nil {
 		return
@@ -850,6 +863,7 @@ func checkLinks(t *testing.T, p policy, path string, pg *apptest.Page) {
 			}
 			o, _, _ = strings.Cut(o, "/")
 			o, _, _ = strings.Cut(o, "?")
+			o, _, _ = strings.Cut(o, "#")
 			if !ok(o) {
 				t.Errorf("%s: %s links to %s outside its scope", p.login.Username, path, href)
 			}
@@ -863,6 +877,7 @@ func TestEveryPageRespectsScope(t *testing.T) {
 		admin := env.API(env.Token("admin"))
 		w := loadWorld(t, admin)
 		seedNotifications(t, env, &w)
+		w.pages = filePageTickets(t, admin)
 		cases := pageCases()
 		browsers := map[string]*apptest.Browser{}
 		for _, l := range demo.Logins {
@@ -924,7 +939,8 @@ func TestEveryPageRespectsScope(t *testing.T) {
 					}
 				case c.objects != nil:
 					for _, o := range c.objects(w) {
-						path := strings.NewReplacer("{code}", o, "{username}", o, "{uscc}", o).Replace(pattern)
+						path := strings.NewReplacer("{code}", o, "{username}", o, "{uscc}", o,
+							"{id}/attachments/{aid}", o, "{id}", o).Replace(pattern)
 						want := http.StatusForbidden
 						if c.allowed(p, o) {
 							want = http.StatusOK
@@ -942,6 +958,8 @@ func TestEveryPageRespectsScope(t *testing.T) {
 					want := http.StatusForbidden
 					if c.open(p) {
 						want = http.StatusOK
+					} else if c.redirect != nil && c.redirect(p) {
+						want = http.StatusSeeOther
 					}
 					if pg.Status != want {
 						t.Errorf("%s: %s %s = %d, want %d", l.Username, method, path, pg.Status, want)
@@ -954,7 +972,12 @@ func TestEveryPageRespectsScope(t *testing.T) {
 			}
 		}
 		if after := snapshot(t, admin); after != before {
-			t.Errorf("denied form posts changed the data")
+			i := 0
+			for i < len(after) && i < len(before) && after[i] == before[i] {
+				i++
+			}
+			t.Errorf("denied form posts changed the data: before …%s…, after …%s…", before[max(0, i-200):min(len(before), i+200)],
+				after[max(0, i-200):min(len(after), i+200)])
 		}
 		ab := browsers["admin"]
 		for _, route := range writes {

@@ -327,18 +327,7 @@ func (tx *Tx) AddParty(ctx context.Context, ticketID int64, a ticket.Assignee, r
 
 // Tickets lists tickets by the filter: newest first, or by deadline.
 func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, error) {
-	var w where
-	switch {
-	case f.All:
-	case f.PathPrefix != "":
-		w.add(`t.assignee_path LIKE ? ESCAPE '\'`, likePrefix(f.PathPrefix))
-	case f.Department != "":
-		w.add("t.assignee_type = 'department' AND t.assignee_code = ?", f.Department)
-	case f.Enterprise != "":
-		w.add("t.enterprise_uscc = ?", f.Enterprise)
-	default:
-		w.add("1 = 0")
-	}
+	w := ticketWhere(f)
 	if len(f.Statuses) > 0 {
 		args := make([]any, len(f.Statuses))
 		for i, s := range f.Statuses {
@@ -346,23 +335,9 @@ func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, er
 		}
 		w.add("t.status IN ("+placeholders(len(args))+")", args...)
 	}
-	if f.Assignee != nil {
-		w.add("t.assignee_type = ? AND t.assignee_code = ?", string(f.Assignee.Type), f.Assignee.Code)
-	}
 	if f.Open || f.Sort == "due" {
 		w.add("t.open = ?", true)
 	}
-	if f.Overdue {
-		w.add("(t.overdue = ? OR t.sign_overdue = ?)", true, true)
-	}
-	if f.Supervised {
-		w.add("t.supervised = ?", true)
-	}
-	w.addIf(f.Category, "t.category = ?")
-	if f.Number != 0 {
-		w.add("t.id = ?", f.Number)
-	}
-	w.addSearch(f.Q, "t.title", "t.enterprise_name")
 	order := " ORDER BY t.id DESC"
 	if f.Sort == "due" {
 		order = " ORDER BY t.due_at, t.id"
@@ -377,6 +352,67 @@ func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, er
 		return nil, mapErr(err, "store: list tickets")
 	}
 	return collect(rows, scanTicket, "tickets")
+}
+
+// CountTickets counts the open tickets matching the filter by status.
+func (tx *Tx) CountTickets(ctx context.Context, f ticket.Filter) (map[ticket.Status]int, error) {
+	w := ticketWhere(f)
+	w.add("t.open = ?", true)
+	rows, err := tx.query(ctx, "SELECT t.status, COUNT(*) FROM tickets t"+w.String()+" GROUP BY t.status", w.args...)
+	if err != nil {
+		return nil, mapErr(err, "store: count tickets")
+	}
+	defer rows.Close()
+	out := map[ticket.Status]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, mapErr(err, "store: count tickets")
+		}
+		out[ticket.Status(s)] = n
+	}
+	return out, mapErr(rows.Err(), "store: count tickets")
+}
+
+// ticketWhere holds the conditions of a filter shared by lists and counts:
+// scope and the filters other than status, cursor and order.
+func ticketWhere(f ticket.Filter) where {
+	var w where
+	switch {
+	case f.All:
+	case f.PathPrefix != "":
+		w.add(`t.assignee_path LIKE ? ESCAPE '\'`, likePrefix(f.PathPrefix))
+	case f.Department != "":
+		w.add("t.assignee_type = 'department' AND t.assignee_code = ?", f.Department)
+	case f.Enterprise != "":
+		w.add("t.enterprise_uscc = ?", f.Enterprise)
+	default:
+		w.add("1 = 0")
+	}
+	if f.Assignee != nil {
+		w.add("t.assignee_type = ? AND t.assignee_code = ?", string(f.Assignee.Type), f.Assignee.Code)
+	}
+	switch {
+	case f.Overdue && !f.Now.IsZero():
+		// Deadlines passed before the supervision job flagged them.
+		w.add(`(t.overdue = ? OR t.sign_overdue = ? OR (t.status IN (?, ?, ?, ?) AND t.due_at < ?)
+			OR (t.status IN (?, ?) AND t.sign_due_at < ?))`, true, true,
+			string(ticket.Dispatched), string(ticket.Signed), string(ticket.Returned), string(ticket.Reopened), f.Now,
+			string(ticket.Dispatched), string(ticket.Reopened), f.Now)
+	case f.Overdue:
+		w.add("(t.overdue = ? OR t.sign_overdue = ?)", true, true)
+	}
+	if f.Supervised {
+		w.add("t.supervised = ?", true)
+	}
+	w.addIf(f.Category, "t.category = ?")
+	w.addIf(f.USCC, "t.enterprise_uscc = ?")
+	if f.Number != 0 {
+		w.add("t.id = ?", f.Number)
+	}
+	w.addSearch(f.Q, "t.title", "t.enterprise_name")
+	return w
 }
 
 // RecentSimilarCandidates lists the latest open tickets (at most 20) of an

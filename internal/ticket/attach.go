@@ -112,7 +112,7 @@ func (s *Service) Attach(ctx context.Context, a access.Actor, ticketID int64, na
 		if err != nil {
 			return err
 		}
-		if !(a.IsAdmin() || a.Role == access.HotlineOperator || r.Assignee || r.CoHandler || r.Own) {
+		if !MayAttach(a, r) {
 			return apperr.Deny()
 		}
 		if err := tx.(AttachTx).InsertAttachment(ctx, &att); err != nil {
@@ -126,6 +126,13 @@ func (s *Service) Attach(ctx context.Context, a access.Actor, ticketID int64, na
 	})
 	att.Data = nil
 	return att, err
+}
+
+// MayAttach reports whether the actor may add files to a ticket it stands
+// to as r: the city admin, hotline operators, the organisations handling or
+// helping, and the enterprise itself.
+func MayAttach(a access.Actor, r Relation) bool {
+	return a.IsAdmin() || a.Role == access.HotlineOperator || r.Assignee || r.CoHandler || r.Own
 }
 
 // Attachments lists a ticket's attachments (without their data).

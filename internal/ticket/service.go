@@ -43,6 +43,12 @@ type Filter struct {
 	Open       bool // only tickets with work left
 	Number     int64
 	Q          string
+	// USCC keeps the tickets of one enterprise (the hotline console's
+	// "recent tickets of the caller"); the scope still applies.
+	USCC string
+	// Now, when set, makes Overdue also match tickets whose deadline has
+	// passed at Now but that the supervision job has not flagged yet.
+	Now time.Time
 	// Order: "due" (the nearest deadline first) or "newest".
 	Sort    string
 	AfterAt time.Time
@@ -355,17 +361,8 @@ func (s *Service) view(a access.Actor, t Ticket, r Relation) Ticket {
 // assigned now to their platform or below; for a department those assigned
 // to it; for an enterprise its own. It returns the next cursor.
 func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Ticket, string, error) {
-	switch {
-	case a.ReadsAll():
-		f.All = true
-	case a.Role.OrgKind() == access.OrgPlatform && a.PlatformPath != "":
-		f.PathPrefix = a.PlatformPath
-	case a.Role == access.DepartmentStaff:
-		f.Department = a.OrgCode
-	case a.Role == access.Enterprise:
-		f.Enterprise = a.OrgCode
-	default:
-		return nil, "", apperr.Deny()
+	if err := scope(a, &f); err != nil {
+		return nil, "", err
 	}
 	if f.Sort == "" {
 		f.Sort = "newest"
@@ -409,6 +406,24 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Ticket,
 		items[i] = s.view(a, items[i], RelationOf(a, items[i], nil, nil))
 	}
 	return items, next, nil
+}
+
+// scope sets the actor's default scope on a filter (see List); forbidden
+// for roles that see no ticket.
+func scope(a access.Actor, f *Filter) error {
+	switch {
+	case a.ReadsAll():
+		f.All = true
+	case a.Role.OrgKind() == access.OrgPlatform && a.PlatformPath != "":
+		f.PathPrefix = a.PlatformPath
+	case a.Role == access.DepartmentStaff:
+		f.Department = a.OrgCode
+	case a.Role == access.Enterprise:
+		f.Enterprise = a.OrgCode
+	default:
+		return apperr.Deny()
+	}
+	return nil
 }
 
 // ParseCursor reads a list cursor (the due time for the queue order, and

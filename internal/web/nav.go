@@ -18,6 +18,18 @@ func navFor(a access.Actor, step auth.Step) []NavItem {
 		return nil
 	}
 	nav := []NavItem{{"home", "nav.home", "/"}}
+	if a.IsAdmin() || a.Role == access.HotlineOperator {
+		nav = append(nav, NavItem{"console", "nav.console", "/console"})
+	}
+	if a.ReadsAll() || a.Role.OrgKind() == access.OrgPlatform || a.Role == access.DepartmentStaff {
+		nav = append(nav, NavItem{"queue", "nav.queue", "/queue"})
+	}
+	if a.IsAdmin() || a.Role == access.Auditor {
+		nav = append(nav, NavItem{"supervision", "nav.supervision", "/supervision"})
+	}
+	if a.Role == access.Enterprise {
+		nav = append(nav, NavItem{"portal", "nav.portal", "/portal"})
+	}
 	if !a.Platforms().None() {
 		nav = append(nav, NavItem{"network", "nav.network", "/network"}, NavItem{"platforms", "nav.platforms", "/platforms"})
 	}

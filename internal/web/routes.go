@@ -26,6 +26,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	w.routesEnterprise(mux)
 	w.routesCalendar(mux)
 	w.routesNotify(mux)
+	w.routesTicket(mux)
 
 	mux.Handle("/", http.HandlerFunc(w.notFound))
 }

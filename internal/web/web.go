@@ -21,6 +21,7 @@ import (
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/ticket"
 )
 
 //go:embed templates
@@ -34,6 +35,7 @@ type Services struct {
 	Enterprise *enterprise.Service
 	Calendar   *calendar.Service
 	Notify     *notify.Service
+	Ticket     *ticket.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
