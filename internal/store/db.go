@@ -38,6 +38,9 @@ type DB struct {
 	reader  *sql.DB
 	dsn     string
 	commits *committer // SQLite: group commit of concurrent writes
+	// SQLite: prepared statements of the writer connection and the read
+	// pool (nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
 }
 
 // Dialect reports the engine.
@@ -121,10 +124,11 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite reader: %w", err)
 	}
-	n := max(4, runtime.NumCPU()*2)
+	n := max(16, runtime.NumCPU()*4)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{dialect: SQLite, writer: w, reader: r, dsn: "sqlite:" + path}
+	db := &DB{dialect: SQLite, writer: w, reader: r, dsn: "sqlite:" + path,
+		writeStmts: newStmtCache(w), readStmts: newStmtCache(r)}
 	db.commits = newCommitter(db)
 	return db, nil
 }
@@ -162,6 +166,10 @@ func (db *DB) Close() error {
 	if db.commits != nil {
 		db.commits.close()
 	}
+	if db.writeStmts != nil {
+		db.writeStmts.close()
+		db.readStmts.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -187,6 +195,10 @@ type Tx struct {
 	q       queryer
 	dialect Dialect
 	write   bool
+	// stmts prepares the queries of the pool q runs on (SQLite); sqlTx is
+	// the transaction they are bound to, nil on the read pool.
+	stmts *stmtCache
+	sqlTx *sql.Tx
 }
 
 // Write runs fn in a write transaction: its changes are committed when fn
@@ -202,7 +214,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return apperr.Wrap(err, "store: begin")
 	}
-	tx := &Tx{q: sqlTx, dialect: db.dialect, write: true}
+	tx := &Tx{q: sqlTx, dialect: db.dialect, write: true, stmts: db.writeStmts, sqlTx: sqlTx}
 	if err := runFn(fn, tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -230,22 +242,47 @@ func (db *DB) Raw(ctx context.Context, fn func(*sql.Tx) error) error {
 // Read runs fn against the read pool (no transaction: each query sees the
 // latest committed state).
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return fn(&Tx{q: db.reader, dialect: db.dialect})
+	return fn(&Tx{q: db.reader, dialect: db.dialect, stmts: db.readStmts})
 }
 
 // Dialect reports the engine of the transaction.
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.q.ExecContext(ctx, rebind(tx.dialect, query), utcArgs(args)...)
+	query = rebind(tx.dialect, query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, utcArgs(args)...)
+	}
+	return tx.q.ExecContext(ctx, query, utcArgs(args)...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.q.QueryContext(ctx, rebind(tx.dialect, query), utcArgs(args)...)
+	query = rebind(tx.dialect, query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, utcArgs(args)...)
+	}
+	return tx.q.QueryContext(ctx, query, utcArgs(args)...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.q.QueryRowContext(ctx, rebind(tx.dialect, query), utcArgs(args)...)
+	query = rebind(tx.dialect, query)
+	if st := tx.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, utcArgs(args)...)
+	}
+	return tx.q.QueryRowContext(ctx, query, utcArgs(args)...)
+}
+
+// prepared is the cached statement of a query, bound to the transaction
+// when there is one; nil to run the query unprepared.
+func (tx *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	if tx.stmts == nil {
+		return nil
+	}
+	st := tx.stmts.get(ctx, query, tx.sqlTx == nil)
+	if st == nil || tx.sqlTx == nil {
+		return st
+	}
+	return tx.sqlTx.StmtContext(ctx, st)
 }
 
 // utcArgs stores and compares every time in UTC, whatever zone the domain

@@ -93,6 +93,7 @@ func (c *committer) loop() {
 // run executes one batch in one transaction.
 func (c *committer) run(batch []*writeReq) {
 	ctx := context.Background()
+	c.db.writeStmts.prepareWanted(ctx)
 	sqlTx, err := c.db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		for _, r := range batch {
@@ -100,7 +101,7 @@ func (c *committer) run(batch []*writeReq) {
 		}
 		return
 	}
-	tx := &Tx{q: sqlTx, dialect: c.db.dialect, write: true}
+	tx := &Tx{q: sqlTx, dialect: c.db.dialect, write: true, stmts: c.db.writeStmts, sqlTx: sqlTx}
 	results := make([]error, len(batch))
 	ok := 0
 	for i, r := range batch {

@@ -419,12 +419,16 @@ func ticketWhere(f ticket.Filter) where {
 // enterprise and category created since a time, newest first: a walk down
 // the index, however many tickets the enterprise has.
 func (tx *Tx) RecentSimilarCandidates(ctx context.Context, uscc, category string, since time.Time) ([]ticket.Ticket, error) {
-	rows, err := tx.query(ctx, "SELECT "+ticketCols+` FROM tickets t WHERE t.enterprise_uscc = ? AND t.category = ?
+	// Only what the comparison needs: the id, title and content.
+	rows, err := tx.query(ctx, `SELECT t.id, t.title, t.content FROM tickets t WHERE t.enterprise_uscc = ? AND t.category = ?
 		AND t.created_at >= ? AND t.open = ? ORDER BY t.created_at DESC LIMIT 20`, uscc, category, since, true)
 	if err != nil {
 		return nil, mapErr(err, "store: similar tickets")
 	}
-	return collect(rows, scanTicket, "tickets")
+	return collect(rows, func(r interface{ Scan(...any) error }) (ticket.Ticket, error) {
+		var t ticket.Ticket
+		return t, r.Scan(&t.ID, &t.Title, &t.Content)
+	}, "tickets")
 }
 
 // EnterpriseName returns the registered name of a credit code.

@@ -76,7 +76,8 @@ type Tx interface {
 	CoHandlersOf(ctx context.Context, ticketIDs []int64) (map[int64][]Assignee, error)
 	Tickets(ctx context.Context, f Filter) ([]Ticket, error)
 	// RecentSimilarCandidates lists the latest open tickets of an
-	// enterprise and category created since a time, newest first.
+	// enterprise and category created since a time, newest first, with
+	// their id, title and content only.
 	RecentSimilarCandidates(ctx context.Context, uscc, category string, since time.Time) ([]Ticket, error)
 	TicketLimit(ctx context.Context, category, urgency string) (Limit, error)
 	Notify(ctx context.Context, n Notice) error
