@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -112,7 +111,7 @@ func (c *committer) run(batch []*writeReq) {
 		if len(batch) == 1 {
 			results[i] = runFn(r.fn, tx)
 		} else {
-			results[i] = runInSavepoint(sqlTx, r, tx)
+			results[i] = runInSavepoint(r, tx)
 		}
 		if results[i] == nil {
 			ok++
@@ -149,18 +148,20 @@ func runFn(fn func(*Tx) error, tx *Tx) (err error) {
 	return fn(tx)
 }
 
-func runInSavepoint(sqlTx *sql.Tx, r *writeReq, tx *Tx) error {
-	if _, err := sqlTx.Exec("SAVEPOINT w"); err != nil {
+func runInSavepoint(r *writeReq, tx *Tx) error {
+	// Through tx: the statements are prepared once, not parsed per write.
+	ctx := context.Background()
+	if _, err := tx.exec(ctx, "SAVEPOINT w"); err != nil {
 		return apperr.Wrap(err, "store: savepoint")
 	}
 	if err := runFn(r.fn, tx); err != nil {
-		if _, rerr := sqlTx.Exec("ROLLBACK TO w"); rerr != nil {
+		if _, rerr := tx.exec(ctx, "ROLLBACK TO w"); rerr != nil {
 			return errors.Join(err, apperr.Wrap(rerr, "store: rollback to savepoint"))
 		}
-		sqlTx.Exec("RELEASE w")
+		tx.exec(ctx, "RELEASE w")
 		return err
 	}
-	if _, err := sqlTx.Exec("RELEASE w"); err != nil {
+	if _, err := tx.exec(ctx, "RELEASE w"); err != nil {
 		return apperr.Wrap(err, "store: release savepoint")
 	}
 	return nil
