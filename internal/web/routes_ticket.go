@@ -5,7 +5,8 @@ import "net/http"
 // routesTicket registers the pages of 一线一网 (R3): the hotline console
 // with its search-as-you-type endpoints, the work queue, the ticket page
 // with its action forms and attachments, the enterprise's portal, the
-// supervision board, and the routing rules and time limits.
+// supervision board, and the routing rules, time limits and supervision
+// thresholds.
 func (w *Web) routesTicket(mux *http.ServeMux) {
 	w.handle(mux, "GET /console", w.authed(w.consoleShow))
 	w.handle(mux, "POST /console", w.authed(w.consoleCreate))
@@ -29,4 +30,5 @@ func (w *Web) routesTicket(mux *http.ServeMux) {
 	w.handle(mux, "POST /settings/routing/{id}/delete", w.authed(w.routingDelete))
 	w.handle(mux, "GET /settings/limits", w.authed(w.limitsShow))
 	w.handle(mux, "POST /settings/limits", w.authed(w.limitsSave))
+	w.handle(mux, "POST /settings/supervision", w.authed(w.supervisionSave))
 }
