@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/qifu/qifu/internal/ticket"
+)
 
 // routesTicket registers the pages of 一线一网 (R3): the hotline console
 // with its search-as-you-type endpoints, the work queue, the ticket page
@@ -16,7 +20,7 @@ func (w *Web) routesTicket(mux *http.ServeMux) {
 	w.handle(mux, "GET /queue", w.authed(w.queue))
 	w.handle(mux, "GET /tickets/{id}", w.authed(w.ticketView))
 	w.handle(mux, "POST /tickets/{id}/actions", w.authed(w.ticketAct))
-	w.handle(mux, "POST /tickets/{id}/attachments", w.authed(w.ticketAttach))
+	w.handle(mux, "POST /tickets/{id}/attachments", w.authedUpload(w.ticketAttach, ticket.MaxAttachmentBytes))
 	w.handle(mux, "GET /tickets/{id}/attachments/{aid}", w.authed(w.ticketDownload))
 
 	w.handle(mux, "GET /portal", w.authed(w.portal))

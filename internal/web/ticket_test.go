@@ -17,6 +17,7 @@ import (
 
 	"github.com/qifu/qifu/internal/apptest"
 	"github.com/qifu/qifu/internal/demo"
+	"github.com/qifu/qifu/internal/locale"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -472,6 +473,80 @@ func TestTicketTransferMergeAndAttachments(t *testing.T) {
 		}
 		if p := login(env, "specialised").Get(href); p.Status != http.StatusForbidden {
 			t.Errorf("specialised download: %d, want 403", p.Status)
+		}
+	})
+}
+
+// TestTicketAttachmentSizeLimit: the upload form takes files up to the
+// attachment limit (10 MB), larger than other forms may be; a larger file
+// is refused as too large, never as an expired form.
+func TestTicketAttachmentSizeLimit(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		tk := newTicket(t, env, ticket.Intake{Title: "厂房租赁合同纠纷", Content: "附租赁合同扫描件"})
+		ent := login(env, "enterprise")
+		const mb = 1 << 20
+		file := func(n int) []byte { return bytes.Repeat([]byte("Lease, clause 3\n"), n/16+1)[:n] }
+		listed := func() []string {
+			t.Helper()
+			p := ent.Get(ticketPath(tk))
+			if p.Doc == nil {
+				t.Fatalf("ticket page: %d", p.Status)
+			}
+			var names []string
+			p.Doc.Find("#attachments a[download]").Each(func(_ int, s *goquerySelection) {
+				names = append(names, s.Text())
+			})
+			return names
+		}
+		csrf := locale.NewPrinter(locale.ZH).T("error.csrf")
+
+		p := ent.Get(ticketPath(tk))
+		if hint := p.Text("#hint-attach"); !strings.Contains(hint, "10 MB") {
+			t.Errorf("upload hint %q does not give the 10 MB limit", hint)
+		}
+		for _, c := range []struct {
+			name string
+			size int
+		}{{"9MB.txt", 9 * mb}, {"10MB.txt", 10 * mb}} {
+			ent.Get(ticketPath(tk))
+			p := ent.Upload(ticketPath(tk)+"/attachments", nil, "file", c.name, file(c.size))
+			if p.Status != http.StatusSeeOther {
+				t.Errorf("upload %s: %d, alert %q, error %q", c.name, p.Status, p.Text(".alert"), p.Text("#err-attach-file"))
+			}
+		}
+		if got := listed(); len(got) != 2 {
+			t.Fatalf("attachments listed %v, want the 9 MB and 10 MB files", got)
+		}
+
+		// One byte over: the form comes back with the message at the file.
+		ent.Get(ticketPath(tk))
+		p = ent.Upload(ticketPath(tk)+"/attachments", nil, "file", "over.txt", file(10*mb+1))
+		if msg := p.Text("#err-attach-file"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(msg, "过大") || !strings.Contains(msg, "10 MB") {
+			t.Errorf("10 MB and a byte: %d, error %q; want 422 saying too large, 10 MB at most", p.Status, msg)
+		}
+		// Far over: refused before the form is read, still as too large.
+		ent.Get(ticketPath(tk))
+		p = ent.Upload(ticketPath(tk)+"/attachments", nil, "file", "huge.txt", file(15*mb))
+		if body := p.Text("main"); p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "过大") ||
+			!strings.Contains(body, "10 MB") || strings.Contains(body, csrf) {
+			t.Errorf("15 MB: %d, page %q; want 413 saying too large, 10 MB at most", p.Status, body)
+		}
+		if got := listed(); len(got) != 2 {
+			t.Errorf("attachments listed %v after refused uploads", got)
+		}
+
+		// The token is still checked on a file the route takes.
+		ent.Get(ticketPath(tk))
+		p = ent.Upload(ticketPath(tk)+"/attachments", url.Values{"_csrf": {"forged"}}, "file", "a.txt", file(9*mb))
+		if p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), csrf) {
+			t.Errorf("forged token: %d %q, want 403 naming the expired form", p.Status, p.Text("main"))
+		}
+		// Other forms keep their bound.
+		ent.Get("/portal/new")
+		p = ent.Post("/portal", url.Values{"content": {string(file(9 * mb))}})
+		if p.Status != http.StatusRequestEntityTooLarge || strings.Contains(p.Text("main"), csrf) {
+			t.Errorf("a 9 MB portal form: %d %q, want 413", p.Status, p.Text("main"))
 		}
 	})
 }
