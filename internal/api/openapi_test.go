@@ -276,7 +276,7 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 	schemas := obj(obj(doc["components"])["schemas"])
 	for _, name := range []string{"Region", "RegionPatch", "Platform", "PlatformPatch", "Compliance", "Department",
 		"DepartmentPatch", "Institution", "Standard", "Brand", "NewUser", "User", "UserPatch", "TokenCreated", "Token",
-		"AuditEntry", "USCCCheck", "Me", "Error", "Ticket", "Event", "Assignee", "Intake", "Action", "Attachment", "Rule", "Limit"} {
+		"AuditEntry", "USCCCheck", "Me", "Error", "Ticket", "Event", "Assignee", "Intake", "Action", "Attachment", "Rule", "Limit", "SupervisionSettings"} {
 		if schemas[name] == nil {
 			t.Errorf("components.schemas.%s is missing", name)
 		}

@@ -24,6 +24,8 @@ func (a *API) registerTickets() {
 	a.add("DELETE", "/api/v1/ticket-rules/{id}", a.deleteRule)
 	a.add("GET", "/api/v1/ticket-limits", a.listLimits)
 	a.add("PUT", "/api/v1/ticket-limits/{category}/{urgency}", a.saveLimit)
+	a.add("GET", "/api/v1/ticket-supervision", a.supervisionSettings)
+	a.add("PUT", "/api/v1/ticket-supervision", a.saveSupervisionSettings)
 }
 
 // ticketID reads {id}: a number, or a ticket number "QF20261126-0001234".
@@ -265,5 +267,21 @@ func (a *API) saveLimit(r *http.Request, actor access.Actor) (int, any, error) {
 	}
 	in.Category, in.Urgency = r.PathValue("category"), r.PathValue("urgency")
 	out, err := a.s.Ticket.SaveLimit(r.Context(), actor, in)
+	return http.StatusOK, out, err
+}
+
+func (a *API) supervisionSettings(r *http.Request, actor access.Actor) (int, any, error) {
+	out, err := a.s.Ticket.SupervisionSettings(r.Context(), actor)
+	return http.StatusOK, out, err
+}
+
+// saveSupervisionSettings replaces both thresholds: a field left out is
+// 0, which is out of range (422 naming it).
+func (a *API) saveSupervisionSettings(r *http.Request, actor access.Actor) (int, any, error) {
+	var in ticket.SupervisionSettings
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	out, err := a.s.Ticket.SaveSupervisionSettings(r.Context(), actor, in)
 	return http.StatusOK, out, err
 }

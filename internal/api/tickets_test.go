@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime"
 	"mime/multipart"
@@ -1101,5 +1102,95 @@ func TestTicketRulesAndLimits(t *testing.T) {
 					}
 				}},
 		})
+	})
+}
+
+// ---- supervision thresholds ----
+
+func TestTicketSupervisionSettings(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		c := newClient(env)
+		path := "/api/v1/ticket-supervision"
+		settings := func(warn, rating any) map[string]any {
+			return map[string]any{"warn_hours": warn, "rating_days": rating}
+		}
+		var scenarios []scenario
+		for _, as := range []string{"district", "street", "specialised", "department", "hotline", "institution", "auditor"} {
+			scenarios = append(scenarios,
+				scenario{name: as + " reads them", as: as, method: "GET", path: path, status: 200,
+					want: []string{`{"warn_hours":24,"rating_days":5}`}},
+				scenario{name: as + " may not change them", as: as, method: "PUT", path: path, body: settings(48, 7),
+					status: 403, code: "forbidden"})
+		}
+		scenarios = append(scenarios,
+			scenario{name: "the enterprise does not read them", as: "enterprise", method: "GET", path: path, status: 403, code: "forbidden"},
+			scenario{name: "nor change them", as: "enterprise", method: "PUT", path: path, body: settings(48, 7), status: 403, code: "forbidden"},
+			scenario{name: "no token", method: "GET", path: path, status: 401},
+			scenario{name: "no warning at all", as: "admin", method: "PUT", path: path, body: settings(0, 5),
+				status: 422, code: "out_of_range", field: "warn_hours", check: messageHas("临期提醒提前小时数", "1", "240")},
+			scenario{name: "a warning more than ten days ahead", as: "admin", method: "PUT", path: path, body: settings(241, 5),
+				status: 422, code: "out_of_range", field: "warn_hours"},
+			scenario{name: "a rating window of more than 60 working days", as: "admin", method: "PUT", path: path, body: settings(24, 61),
+				status: 422, code: "out_of_range", field: "rating_days", check: messageHas("答复后评价期限", "60")},
+			scenario{name: "in English", as: "admin", method: "PUT", path: path, body: settings(24, -1), headers: []string{"Accept-Language", "en"},
+				status: 422, field: "rating_days", check: both(wantEnglish, messageHas("Rating window"))},
+			scenario{name: "a field left out", as: "admin", method: "PUT", path: path, body: map[string]any{"warn_hours": 48},
+				status: 422, field: "rating_days"},
+			scenario{name: "hours as text", as: "admin", method: "PUT", path: path, body: settings("48", 7),
+				status: 422, code: "invalid_type", field: "warn_hours"},
+			scenario{name: "malformed JSON", as: "admin", method: "PUT", path: path, body: `{"warn_hours":48,`, status: 400, code: "malformed_json"},
+			scenario{name: "refusals changed nothing", as: "street", method: "GET", path: path, status: 200,
+				want: []string{`{"warn_hours":24,"rating_days":5}`}},
+		)
+		c.run(t, scenarios)
+
+		// What the thresholds change: a ticket still being handled is
+		// warned, a reply left unrated is closed as not rated.
+		handled := c.newTicket(t, "hotline", ticketBody(streetWithPlatform, "help"))
+		replied := c.newTicket(t, "hotline", ticketBody(streetWithPlatform, "consult"))
+		for _, id := range []string{handled, replied} {
+			if r := c.do("street", "POST", "/api/v1/tickets/"+id+"/actions", map[string]any{"action": "sign"}); r.Status != 200 {
+				t.Fatalf("sign %s: %d %s", id, r.Status, r.Body)
+			}
+		}
+		if r := c.do("street", "POST", "/api/v1/tickets/"+replied+"/actions", map[string]any{"action": "reply", "note": "已电话告知办理流程"}); r.Status != 200 {
+			t.Fatalf("reply: %d %s", r.Status, r.Body)
+		}
+		sweep := func() {
+			t.Helper()
+			if _, err := env.App.Ticket.Supervise(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		warned := func(id string) bool {
+			for _, e := range events(c.ticket(t, id)) {
+				if e["action"] == "warn" {
+					return true
+				}
+			}
+			return false
+		}
+		// Monday 30 November, 10:00: 86 hours before the handling limit
+		// (Thursday 3 December, 24:00); the reply's first working day,
+		// Friday, has passed.
+		env.Clock.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, cst))
+		sweep()
+		if warned(handled) || c.ticket(t, replied)["status"] != "replied" {
+			t.Fatalf("with 24 hours and 5 working days: warned %v, reply %v", warned(handled), c.ticket(t, replied)["status"])
+		}
+		c.run(t, []scenario{
+			{name: "set them", as: "admin", method: "PUT", path: path, body: settings(120, 1), status: 200,
+				want: []string{`{"warn_hours":120,"rating_days":1}`}},
+			{name: "staff read the new values", as: "department", method: "GET", path: path, status: 200,
+				want: []string{`{"warn_hours":120,"rating_days":1}`}},
+		})
+		sweep()
+		if !warned(handled) {
+			t.Errorf("86 hours before its limit, a ticket is not warned with a 120-hour warning")
+		}
+		if tk := c.ticket(t, replied); tk["status"] != "closed" || tk["rated_by"] != "not_rated" {
+			t.Errorf("a reply unrated for a working day, with a window of one: status %v, rated_by %v; want closed, not_rated", tk["status"], tk["rated_by"])
+		}
 	})
 }

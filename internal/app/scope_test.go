@@ -298,6 +298,8 @@ func snapshot(t *testing.T, api *apptest.APIClient) string {
 	b.Write(r.Body)
 	r = api.Do("GET", "/api/v1/calendar?from=2026-07-01&to=2027-06-30", nil)
 	b.Write(r.Body)
+	r = api.Do("GET", "/api/v1/ticket-supervision", nil)
+	b.Write(r.Body)
 	return b.String()
 }
 

@@ -177,6 +177,11 @@ func ticketPageCases() map[string]pageCase {
 			}
 			return "/settings/limits", v
 		}},
+		// New supervision thresholds: a denied post would show in the
+		// snapshot, which holds them.
+		"POST /settings/supervision": {write: func(world, *apptest.APIClient) (string, url.Values) {
+			return "/settings/supervision", url.Values{"warn_hours": {"12"}, "rating_days": {"3"}}
+		}},
 	}
 }
 

@@ -286,6 +286,11 @@ func ticketAPICases() map[string]apiCase {
 		"PUT /api/v1/ticket-limits/{category}/{urgency}": {write: func(world) (string, any) {
 			return "/api/v1/ticket-limits/complaint/normal", map[string]any{"sign_days": 1, "handle_days": 1}
 		}},
+		// The supervision thresholds: staff read them, the city sets them.
+		"GET /api/v1/ticket-supervision": {allowedAny: staffOnly},
+		"PUT /api/v1/ticket-supervision": {write: func(world) (string, any) {
+			return "/api/v1/ticket-supervision", map[string]any{"warn_hours": 12, "rating_days": 3}
+		}},
 	}
 }
 

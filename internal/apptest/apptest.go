@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -259,6 +260,32 @@ func (b *Browser) PostMultipart(path string, body *bytes.Buffer, contentType str
 	req, _ := http.NewRequest("POST", b.e.Server.URL+path, body)
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-CSRF-Token", b.csrf)
+	return b.do(req)
+}
+
+// Upload submits a file the way a browser sends an upload form: one
+// multipart body holding the CSRF token of the last page (first, as the
+// forms place it), the other fields, then the file; no CSRF header.
+func (b *Browser) Upload(path string, fields url.Values, fileField, fileName string, data []byte) *Page {
+	b.e.T.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if fields.Get("_csrf") == "" {
+		mw.WriteField("_csrf", b.csrf)
+	}
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, err := mw.CreateFormFile(fileField, fileName)
+	if err != nil {
+		b.e.T.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.e.Server.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return b.do(req)
 }
 

@@ -97,7 +97,7 @@ func (s *Service) Attach(ctx context.Context, a access.Actor, ticketID int64, na
 		return Attachment{}, apperr.Required("file")
 	}
 	if len(data) > MaxAttachmentBytes {
-		return Attachment{}, apperr.Field("file", "too_large", "error.file_too_large").With("max", "10 MB")
+		return Attachment{}, apperr.Field("file", "too_large", "error.upload_too_large").With("max", strconv.Itoa(MaxAttachmentBytes>>20)+" MB")
 	}
 	name = cleanName(name)
 	ct := sniff(data, name)

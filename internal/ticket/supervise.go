@@ -30,6 +30,10 @@ const (
 	settingRatingDays = "ticket.rating_days"
 	DefaultWarnHours  = 24
 	DefaultRatingDays = 5
+	// The city may warn from 1 hour to 10 days ahead, and leave replies
+	// open for rating from 1 to 60 working days.
+	MaxWarnHours  = 240
+	MaxRatingDays = 60
 )
 
 // SupervisionSettings are the sweep's thresholds, edited by the city.
@@ -42,13 +46,14 @@ type SupervisionSettings struct {
 	RatingDays int `json:"rating_days"`
 }
 
-// Validate checks the settings.
+// Validate checks the settings: invalid out_of_range on warn_hours or
+// rating_days, the message giving the range.
 func (s SupervisionSettings) Validate() error {
-	if s.WarnHours < 1 || s.WarnHours > 240 {
-		return apperr.Field("warn_hours", "out_of_range", "error.limit_range")
+	if s.WarnHours < 1 || s.WarnHours > MaxWarnHours {
+		return apperr.Field("warn_hours", "out_of_range", "error.range").With("min", 1).With("max", MaxWarnHours)
 	}
-	if s.RatingDays < 1 || s.RatingDays > 60 {
-		return apperr.Field("rating_days", "out_of_range", "error.limit_range")
+	if s.RatingDays < 1 || s.RatingDays > MaxRatingDays {
+		return apperr.Field("rating_days", "out_of_range", "error.range").With("min", 1).With("max", MaxRatingDays)
 	}
 	return nil
 }

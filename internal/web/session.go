@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/qifu/qifu/internal/access"
@@ -43,16 +45,24 @@ type pageFunc func(rw http.ResponseWriter, r *http.Request, a access.Actor) erro
 // authed requires a session that has finished its login steps, checks the
 // CSRF token of every POST, and runs h.
 func (w *Web) authed(h pageFunc) http.Handler {
-	return w.withSession(h, false)
+	return w.withSession(h, false, 0)
+}
+
+// authedUpload is authed for a form that uploads one file of at most
+// maxFile bytes: its body may hold the file and the form's other fields,
+// however far that is beyond maxPostBytes. A larger body is refused as too
+// large, naming maxFile, before its CSRF token is read.
+func (w *Web) authedUpload(h pageFunc, maxFile int64) http.Handler {
+	return w.withSession(h, false, maxFile)
 }
 
 // stepPage is for the pages of the login steps themselves (two-factor,
 // password change): a session is required, its pending step is allowed.
 func (w *Web) stepPage(h pageFunc) http.Handler {
-	return w.withSession(h, true)
+	return w.withSession(h, true, 0)
 }
 
-func (w *Web) withSession(h pageFunc, duringStep bool) http.Handler {
+func (w *Web) withSession(h pageFunc, duringStep bool, maxFile int64) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		c, err := r.Cookie(sessionCookie)
@@ -82,7 +92,10 @@ func (w *Web) withSession(h pageFunc, duringStep bool) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(rw, r.Body, maxUploadBytes)
+			if err := readPost(rw, r, maxFile); err != nil {
+				w.fail(rw, r, err)
+				return
+			}
 			if !validCSRF(r, sess.CSRFToken) {
 				w.fail(rw, r, apperr.New(apperr.Forbidden, "csrf", "error.csrf"))
 				return
@@ -94,8 +107,56 @@ func (w *Web) withSession(h pageFunc, duringStep bool) http.Handler {
 	})
 }
 
-// maxUploadBytes bounds a form post, uploads included.
-const maxUploadBytes = 8 << 20
+const (
+	// maxPostBytes bounds a form post, uploads included, unless its route
+	// takes a larger file (authedUpload).
+	maxPostBytes = 8 << 20
+	// uploadRoom is what a multipart form needs beside its file: the
+	// other fields, the part headers and boundaries.
+	uploadRoom = 1 << 20
+	// maxFormMemory is how much of a multipart form is held in memory;
+	// the rest of a file goes to a temporary file.
+	maxFormMemory = 32 << 20
+)
+
+// readPost parses the form of a POST within its bound: maxPostBytes, or,
+// for an upload of at most maxFile bytes, the file and uploadRoom. A body
+// over the bound is too_large (413), its message naming the file limit of
+// an upload; any other fault of the form is left to the CSRF check and the
+// handler.
+func readPost(rw http.ResponseWriter, r *http.Request, maxFile int64) error {
+	limit := int64(maxPostBytes)
+	tooLarge := apperr.New(apperr.TooLarge, "body_too_large", "error.body_too_large").With("max", sizeText(maxPostBytes))
+	if maxFile > 0 {
+		limit = max(limit, maxFile+uploadRoom)
+		tooLarge = apperr.New(apperr.TooLarge, "too_large", "error.upload_too_large").With("max", sizeText(maxFile))
+	}
+	if r.ContentLength > limit {
+		return tooLarge
+	}
+	r.Body = http.MaxBytesReader(rw, r.Body, limit)
+	err := r.ParseForm()
+	if err == nil {
+		if err = r.ParseMultipartForm(maxFormMemory); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
+	}
+	if tooBig := new(http.MaxBytesError); errors.As(err, &tooBig) {
+		return tooLarge
+	}
+	return nil
+}
+
+// sizeText writes a byte limit as people read it: "10 MB", "256 KB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
 
 func stepURL(s auth.Step) string {
 	switch s {

@@ -98,20 +98,33 @@ type limitRow struct {
 type limitsData struct {
 	Rows   []limitRow
 	Fields []string
+	// Supervision: the sweep's thresholds, shown beside the limits they
+	// act on; the city admin edits them in a form of their own.
+	Supervision                 ticket.SupervisionSettings
+	MaxWarnHours, MaxRatingDays int
 }
 
-// limitsShow shows the time limits of every category and urgency (R3.3) to
-// staff; the city admin edits them in one form.
+// limitsShow shows the time limits of every category and urgency (R3.3),
+// and the supervision thresholds (R3.5), to staff; the city admin edits
+// them.
 func (w *Web) limitsShow(rw http.ResponseWriter, r *http.Request, a access.Actor) error {
+	return w.limitsPage(rw, r, a, form.New(nil), 0)
+}
+
+// limitsPage renders the page with f: what was submitted in one of its
+// forms, the stored values in the other.
+func (w *Web) limitsPage(rw http.ResponseWriter, r *http.Request, a access.Actor, f *form.Form, status int) error {
 	ls, err := w.s.Ticket.Limits(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return w.limitsPage(rw, r, ls, form.FromLimits(ls), 0)
-}
-
-func (w *Web) limitsPage(rw http.ResponseWriter, r *http.Request, ls []ticket.Limit, f *form.Form, status int) error {
-	d := limitsData{Fields: form.LimitFields}
+	sup, err := w.s.Ticket.SupervisionSettings(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	f.Fill(form.FromLimits(ls))
+	f.Fill(form.FromSupervision(sup))
+	d := limitsData{Fields: form.LimitFields, Supervision: sup, MaxWarnHours: ticket.MaxWarnHours, MaxRatingDays: ticket.MaxRatingDays}
 	for _, l := range ls {
 		d.Rows = append(d.Rows, limitRow{Limit: l, Key: form.LimitKey(l.Category, l.Urgency, "")})
 	}
@@ -143,7 +156,7 @@ func (w *Web) limitsSave(rw http.ResponseWriter, r *http.Request, a access.Actor
 			e := apperr.As(err)
 			f.Errors[form.LimitKey(old.Category, old.Urgency, e.Field)] = httpx.Message(p.P, e)
 			f.General = p.T("limits.row_refused", "category", p.T("category."+old.Category), "urgency", p.T("urgency."+old.Urgency))
-			return w.limitsPage(rw, r, ls, f, httpx.Status(e.Kind))
+			return w.limitsPage(rw, r, a, f, httpx.Status(e.Kind))
 		}
 		if l != old {
 			changed = append(changed, l)
@@ -156,4 +169,25 @@ func (w *Web) limitsSave(rw http.ResponseWriter, r *http.Request, a access.Actor
 	}
 	redirect(rw, r, "/settings/limits", "flash.limits_saved")
 	return nil
+}
+
+// supervisionSave changes the supervision thresholds (city admin); a
+// refused value comes back next to its field, nothing saved.
+func (w *Web) supervisionSave(rw http.ResponseWriter, r *http.Request, a access.Actor) error {
+	if !a.IsAdmin() {
+		return apperr.Deny()
+	}
+	f := form.New(r.PostForm)
+	in, err := f.SupervisionSettings()
+	if err == nil {
+		if _, err = w.s.Ticket.SaveSupervisionSettings(r.Context(), a, in); err == nil {
+			redirect(rw, r, "/settings/limits#supervision-settings", "flash.supervision_saved")
+			return nil
+		}
+	}
+	if apperr.Is(err, apperr.Forbidden) || apperr.Is(err, apperr.Internal) {
+		return err
+	}
+	status := f.Fail(w.page(r, "").P, err)
+	return w.limitsPage(rw, r, a, f, status)
 }

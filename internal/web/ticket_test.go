@@ -17,6 +17,7 @@ import (
 
 	"github.com/qifu/qifu/internal/apptest"
 	"github.com/qifu/qifu/internal/demo"
+	"github.com/qifu/qifu/internal/locale"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -476,6 +477,80 @@ func TestTicketTransferMergeAndAttachments(t *testing.T) {
 	})
 }
 
+// TestTicketAttachmentSizeLimit: the upload form takes files up to the
+// attachment limit (10 MB), larger than other forms may be; a larger file
+// is refused as too large, never as an expired form.
+func TestTicketAttachmentSizeLimit(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		tk := newTicket(t, env, ticket.Intake{Title: "厂房租赁合同纠纷", Content: "附租赁合同扫描件"})
+		ent := login(env, "enterprise")
+		const mb = 1 << 20
+		file := func(n int) []byte { return bytes.Repeat([]byte("Lease, clause 3\n"), n/16+1)[:n] }
+		listed := func() []string {
+			t.Helper()
+			p := ent.Get(ticketPath(tk))
+			if p.Doc == nil {
+				t.Fatalf("ticket page: %d", p.Status)
+			}
+			var names []string
+			p.Doc.Find("#attachments a[download]").Each(func(_ int, s *goquerySelection) {
+				names = append(names, s.Text())
+			})
+			return names
+		}
+		csrf := locale.NewPrinter(locale.ZH).T("error.csrf")
+
+		p := ent.Get(ticketPath(tk))
+		if hint := p.Text("#hint-attach"); !strings.Contains(hint, "10 MB") {
+			t.Errorf("upload hint %q does not give the 10 MB limit", hint)
+		}
+		for _, c := range []struct {
+			name string
+			size int
+		}{{"9MB.txt", 9 * mb}, {"10MB.txt", 10 * mb}} {
+			ent.Get(ticketPath(tk))
+			p := ent.Upload(ticketPath(tk)+"/attachments", nil, "file", c.name, file(c.size))
+			if p.Status != http.StatusSeeOther {
+				t.Errorf("upload %s: %d, alert %q, error %q", c.name, p.Status, p.Text(".alert"), p.Text("#err-attach-file"))
+			}
+		}
+		if got := listed(); len(got) != 2 {
+			t.Fatalf("attachments listed %v, want the 9 MB and 10 MB files", got)
+		}
+
+		// One byte over: the form comes back with the message at the file.
+		ent.Get(ticketPath(tk))
+		p = ent.Upload(ticketPath(tk)+"/attachments", nil, "file", "over.txt", file(10*mb+1))
+		if msg := p.Text("#err-attach-file"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(msg, "过大") || !strings.Contains(msg, "10 MB") {
+			t.Errorf("10 MB and a byte: %d, error %q; want 422 saying too large, 10 MB at most", p.Status, msg)
+		}
+		// Far over: refused before the form is read, still as too large.
+		ent.Get(ticketPath(tk))
+		p = ent.Upload(ticketPath(tk)+"/attachments", nil, "file", "huge.txt", file(15*mb))
+		if body := p.Text("main"); p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "过大") ||
+			!strings.Contains(body, "10 MB") || strings.Contains(body, csrf) {
+			t.Errorf("15 MB: %d, page %q; want 413 saying too large, 10 MB at most", p.Status, body)
+		}
+		if got := listed(); len(got) != 2 {
+			t.Errorf("attachments listed %v after refused uploads", got)
+		}
+
+		// The token is still checked on a file the route takes.
+		ent.Get(ticketPath(tk))
+		p = ent.Upload(ticketPath(tk)+"/attachments", url.Values{"_csrf": {"forged"}}, "file", "a.txt", file(9*mb))
+		if p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), csrf) {
+			t.Errorf("forged token: %d %q, want 403 naming the expired form", p.Status, p.Text("main"))
+		}
+		// Other forms keep their bound.
+		ent.Get("/portal/new")
+		p = ent.Post("/portal", url.Values{"content": {string(file(9 * mb))}})
+		if p.Status != http.StatusRequestEntityTooLarge || strings.Contains(p.Text("main"), csrf) {
+			t.Errorf("a 9 MB portal form: %d %q, want 413", p.Status, p.Text("main"))
+		}
+	})
+}
+
 func multipartFile(t *testing.T, field, name string, data []byte) (*bytes.Buffer, string) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -686,6 +761,113 @@ func TestRoutingRulesAndLimitsPages(t *testing.T) {
 		}
 		if p := login(env, "enterprise").Get("/settings/limits"); p.Status != http.StatusForbidden {
 			t.Errorf("enterprise reads limits: %d", p.Status)
+		}
+	})
+}
+
+// TestSupervisionSettingsOnTheLimitsPage: the time-limit page shows the
+// warning lead time and the rating window to staff; the city admin changes
+// them there, a bad value coming back next to its field.
+func TestSupervisionSettingsOnTheLimitsPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		env.LoadDemo()
+		stored := func() ticket.SupervisionSettings {
+			t.Helper()
+			s, err := env.App.Ticket.SupervisionSettings(context.Background(), apptest.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		value := func(p *apptest.Page, name string) string {
+			v, _ := p.Doc.Find(`#supervision-form input[name="` + name + `"]`).Attr("value")
+			return v
+		}
+		admin := login(env, "admin")
+		p := admin.Get("/settings/limits")
+		if p.Status != http.StatusOK || value(p, "warn_hours") != "24" || value(p, "rating_days") != "5" {
+			t.Fatalf("limits page: %d, warn_hours %q, rating_days %q; want the defaults 24 and 5", p.Status, value(p, "warn_hours"), value(p, "rating_days"))
+		}
+		if got := p.Text(`label[for="f-warn_hours"]`); got != "临期提醒提前小时数" {
+			t.Errorf("warn_hours label %q", got)
+		}
+		if got := p.Text(`label[for="f-rating_days"]`); got != "答复后评价期限（工作日）" {
+			t.Errorf("rating_days label %q", got)
+		}
+		if !strings.Contains(p.Text("#hint-rating_days"), "60") {
+			t.Errorf("rating_days hint %q does not give the range", p.Text("#hint-rating_days"))
+		}
+
+		for _, c := range []struct {
+			name, warn, rating, field, says string
+		}{
+			{"no warning", "0", "5", "warn_hours", "240"},
+			{"a rating window of three months", "24", "90", "rating_days", "60"},
+			{"hours in words", "一天", "5", "warn_hours", "数字"},
+			{"an empty window", "24", "", "rating_days", "答复后评价期限"},
+		} {
+			admin.Get("/settings/limits")
+			p := admin.Post("/settings/supervision", url.Values{"warn_hours": {c.warn}, "rating_days": {c.rating}})
+			msg := p.Text("#err-" + c.field)
+			if p.Status != http.StatusUnprocessableEntity || !strings.Contains(msg, c.says) {
+				t.Errorf("%s: %d, error %q; want 422 mentioning %q", c.name, p.Status, msg, c.says)
+			}
+			if v, _ := p.Doc.Find("#f-" + c.field).Attr("aria-invalid"); v != "true" {
+				t.Errorf("%s: the field is not marked invalid", c.name)
+			}
+			if value(p, "warn_hours") != c.warn || value(p, "rating_days") != c.rating {
+				t.Errorf("%s: the form lost what was typed: %q, %q", c.name, value(p, "warn_hours"), value(p, "rating_days"))
+			}
+			if n := p.Count("#limits tbody tr"); n != len(ticket.Categories)*len(ticket.Urgencies) {
+				t.Errorf("%s: the page came back with %d limit rows", c.name, n)
+			}
+		}
+		if s := stored(); s != (ticket.SupervisionSettings{WarnHours: 24, RatingDays: 5}) {
+			t.Errorf("refused forms saved %+v", s)
+		}
+
+		admin.Get("/settings/limits")
+		p = admin.Post("/settings/supervision", url.Values{"warn_hours": {"48"}, "rating_days": {"7"}})
+		if p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/settings/limits") {
+			t.Fatalf("save: %d to %q; alert %q", p.Status, p.Location, p.Text(".alert"))
+		}
+		if s := stored(); s != (ticket.SupervisionSettings{WarnHours: 48, RatingDays: 7}) {
+			t.Errorf("saved %+v, want 48 hours and 7 working days", s)
+		}
+		p = admin.Get("/settings/limits")
+		if p.Text(".flash") == "" || value(p, "warn_hours") != "48" || value(p, "rating_days") != "7" {
+			t.Errorf("after saving: flash %q, values %q, %q", p.Text(".flash"), value(p, "warn_hours"), value(p, "rating_days"))
+		}
+
+		// Other staff read the values; they have no form to change them.
+		street := login(env, "street")
+		sp := street.Get("/settings/limits")
+		if sp.Status != http.StatusOK || sp.Count("#supervision-form") != 0 ||
+			sp.Text(`#supervision-values [data-field="warn_hours"]`) != "48" || sp.Text(`#supervision-values [data-field="rating_days"]`) != "7" {
+			t.Errorf("street reads: %d, %d forms, values %q %q", sp.Status, sp.Count("#supervision-form"),
+				sp.Text(`#supervision-values [data-field="warn_hours"]`), sp.Text(`#supervision-values [data-field="rating_days"]`))
+		}
+		for _, user := range []string{"street", "auditor", "enterprise"} {
+			b := login(env, user)
+			b.Get("/")
+			if p := b.Post("/settings/supervision", url.Values{"warn_hours": {"1"}, "rating_days": {"1"}}); p.Status != http.StatusForbidden {
+				t.Errorf("%s POST /settings/supervision = %d, want 403", user, p.Status)
+			}
+		}
+		if s := stored(); s != (ticket.SupervisionSettings{WarnHours: 48, RatingDays: 7}) {
+			t.Errorf("refused posts saved %+v", s)
+		}
+
+		// In English.
+		admin.Lang = "en"
+		p = admin.Get("/settings/limits")
+		if got := p.Text(`label[for="f-warn_hours"]`); got != "Warning ahead of the deadline (hours)" {
+			t.Errorf("English warn_hours label %q", got)
+		}
+		admin.Get("/settings/limits")
+		p = admin.Post("/settings/supervision", url.Values{"warn_hours": {"48"}, "rating_days": {"61"}})
+		if msg := p.Text("#err-rating_days"); p.Status != http.StatusUnprocessableEntity || !strings.Contains(msg, "60") || regexp.MustCompile(`\p{Han}`).MatchString(msg) {
+			t.Errorf("English refusal: %d, %q", p.Status, msg)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -40,6 +39,9 @@ type actionForm struct {
 	f        *form.Form
 	Targets  []orgChoice // transfer, co_handler
 }
+
+// MaxSize is the largest attachment, as people read it ("10 MB").
+func (af actionForm) MaxSize() string { return sizeText(ticket.MaxAttachmentBytes) }
 
 // F is one field of the action's form.
 func (af actionForm) F(name string) form.FieldView {
@@ -317,7 +319,7 @@ func readNamedUpload(r *http.Request, field string, max int) (string, []byte, er
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return "", nil, apperr.Field(field, "too_large", "error.file_too_large").With("max", fmt.Sprintf("%d MB", maxUploadBytes>>20))
+		return "", nil, apperr.Field(field, "too_large", "error.upload_too_large").With("max", sizeText(int64(max)))
 	case errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart):
 		return "", nil, apperr.Required(field)
 	case err != nil:

@@ -32,6 +32,17 @@ func New(v url.Values) *Form {
 	return &Form{Values: c, Errors: map[string]string{}}
 }
 
+// Fill sets every field of d that f lacks, so that a page holding several
+// forms shows what was submitted in one and the stored values in the
+// others.
+func (f *Form) Fill(d *Form) {
+	for k, vs := range d.Values {
+		if _, ok := f.Values[k]; !ok {
+			f.Values[k] = append([]string(nil), vs...)
+		}
+	}
+}
+
 // Fail records err on the form: a field error next to its field, anything
 // else as the general message. It returns the HTTP status to answer with.
 func (f *Form) Fail(p *locale.Printer, err error) int {

@@ -125,3 +125,32 @@ func FromLimits(ls []ticket.Limit) *Form {
 	}
 	return f
 }
+
+// SupervisionSettings parses the supervision thresholds of the time-limit
+// page. A field left empty is required; one not a whole number is
+// invalid_number; the range is the domain's to check.
+func (f *Form) SupervisionSettings() (ticket.SupervisionSettings, error) {
+	var s ticket.SupervisionSettings
+	for _, fld := range []struct {
+		name string
+		dst  *int
+	}{{"warn_hours", &s.WarnHours}, {"rating_days", &s.RatingDays}} {
+		if f.Text(fld.name) == "" {
+			return s, apperr.Required(fld.name)
+		}
+		n, err := strconv.Atoi(f.Text(fld.name))
+		if err != nil {
+			return s, apperr.Field(fld.name, "invalid_number", "error.number")
+		}
+		*fld.dst = n
+	}
+	return s, nil
+}
+
+// FromSupervision pre-fills the supervision thresholds.
+func FromSupervision(s ticket.SupervisionSettings) *Form {
+	f := New(nil)
+	f.Values.Set("warn_hours", strconv.Itoa(s.WarnHours))
+	f.Values.Set("rating_days", strconv.Itoa(s.RatingDays))
+	return f
+}
