@@ -47,6 +47,12 @@ type world struct {
 	newTicket func() string
 	// pages holds the tickets the page test files (ticket_pages_scope_test.go).
 	pages *pageTickets
+	// records the scope test set up, by id (record_scope_test.go);
+	// newRecord records a fresh one at a platform, fetchRecord reads one
+	// made during the test.
+	records     map[string]recordFix
+	newRecord   func(platform string) string
+	fetchRecord func(id string) recordFix
 }
 
 // enterpriseRegion is the region of any enterprise, one registered after
@@ -468,6 +474,9 @@ func apiCases() map[string]apiCase {
 	for k, c := range ticketAPICases() {
 		cases[k] = c
 	}
+	for k, c := range recordAPICases() {
+		cases[k] = c
+	}
 	return cases
 }
 
@@ -505,6 +514,7 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 		w := loadWorld(t, admin)
 		seedNotifications(t, env, &w)
 		setupTickets(t, admin, env.API(tokens["hotline"]), &w)
+		setupRecords(t, admin, &w)
 		cases := apiCases()
 		before := snapshot(t, admin)
 		ticketsBefore := ticketSnapshot(t, admin, w)
@@ -850,6 +860,7 @@ func checkLinks(t *testing.T, p policy, path string, pg *apptest.Page) {
 		"/users/":        p.user,
 		"/enterprises/":  func(o string) bool { return p.enterprise(o, p.w.enterpriseRegion(o)) },
 		"/tickets/":      p.pageTicket,
+		"/records/":      p.recordLink,
 	}
 	if pg.Doc == nil {
 		return
@@ -878,6 +889,7 @@ func TestEveryPageRespectsScope(t *testing.T) {
 		w := loadWorld(t, admin)
 		seedNotifications(t, env, &w)
 		w.pages = filePageTickets(t, admin)
+		setupRecords(t, admin, &w)
 		cases := pageCases()
 		browsers := map[string]*apptest.Browser{}
 		for _, l := range demo.Logins {

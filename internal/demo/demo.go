@@ -66,16 +66,16 @@ func StreetCode(districtCode string, i int) string { return fmt.Sprintf("%s%03d"
 func PlatformCode(regionCode string) string { return "P" + regionCode }
 
 type specialised struct {
-	code, name, region, body string
-	area                     float64
+	code, name, region, body, since string
+	area                            float64
 }
 
 var specialisedPlatforms = []specialised{
-	{"S-FIN", "青岛市中小企业融资服务平台", "370200", "青岛市中小企业融资服务中心", 860},
-	{"S-DESIGN", "青岛市工业设计公共服务平台", "370200", "青岛市工业设计协会", 1200},
-	{"S-LAW", "青岛市中小企业法律服务平台", "370200", "青岛市律师协会", 180},
-	{"S-TEST", "青岛市检验检测公共服务平台", "370200", "青岛市计量技术研究院", 2600},
-	{"S-SOFT", "崂山区软件和信息技术服务平台", "370212", "崂山区软件园管理办公室", 450},
+	{"S-FIN", "青岛市中小企业融资服务平台", "370200", "青岛市中小企业融资服务中心", "2015-09-01", 860},
+	{"S-DESIGN", "青岛市工业设计公共服务平台", "370200", "青岛市工业设计协会", "2016-05-01", 1200},
+	{"S-LAW", "青岛市中小企业法律服务平台", "370200", "青岛市律师协会", "2017-03-01", 180},
+	{"S-TEST", "青岛市检验检测公共服务平台", "370200", "青岛市计量技术研究院", "2014-11-01", 2600},
+	{"S-SOFT", "崂山区软件和信息技术服务平台", "370212", "崂山区软件园管理办公室", "2019-04-01", 450},
 }
 
 var departments = []org.Department{
@@ -233,7 +233,8 @@ func loadNetwork(ctx context.Context, a *app.App, sys access.Actor) error {
 		for i, s := range d.streets[:3] {
 			pl := org.Platform{Code: PlatformCode(StreetCode(d.code, i)), Name: s + "中小企业服务站", Tier: org.TierStreet,
 				RegionCode: StreetCode(d.code, i), StaffCount: 3 + i, ProfessionalStaff: 1 + i%2, AreaM2: 80 + float64((di+i)*12),
-				OperatingBody: s + "办事处", FundingSource: "街道经费", FundingWan: 15 + float64(i*5), Address: "青岛市" + d.name + s}
+				OperatingBody: s + "办事处", FundingSource: "街道经费", FundingWan: 15 + float64(i*5), Address: "青岛市" + d.name + s,
+				EstablishedOn: fmt.Sprintf("%d-%02d-01", 2018+(di+i)%5, 1+(di*3+i)%12)}
 			if (di+i)%5 == 4 {
 				pl.OperatingBody = "" // a platform with its 四落实 incomplete
 			}
@@ -243,7 +244,7 @@ func loadNetwork(ctx context.Context, a *app.App, sys access.Actor) error {
 	for _, s := range specialisedPlatforms {
 		platforms = append(platforms, org.Platform{Code: s.code, Name: s.name, Tier: org.TierSpecialised, RegionCode: s.region,
 			LegalStatus: "独立法人", OperatingBody: s.body, FundingSource: "自筹及专项资金", FundingWan: 200, StaffCount: 20,
-			ProfessionalStaff: 14, AreaM2: s.area})
+			ProfessionalStaff: 14, AreaM2: s.area, EstablishedOn: s.since})
 	}
 	for _, p := range platforms {
 		if _, err := a.Org.CreatePlatform(ctx, sys, p); keep(err) != nil {
