@@ -153,12 +153,13 @@ var Logins = []Login{
 // Options size the demo.
 type Options struct {
 	Tickets int // tickets over the past year
+	Records int // services recorded by hand over the past year
 }
 
 // Load builds the full demo network in a, keeping whatever already exists,
 // and prints the logins.
 func Load(ctx context.Context, a *app.App, out io.Writer) error {
-	return LoadWith(ctx, a, out, Options{Tickets: Tickets})
+	return LoadWith(ctx, a, out, Options{Tickets: Tickets, Records: Records})
 }
 
 // LoadWith builds the demo sized by o (tests use no tickets: they file
@@ -177,6 +178,9 @@ func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 	if err := loadTickets(ctx, a, sys, o.Tickets); err != nil {
 		return err
 	}
+	if err := loadRecords(ctx, a, sys, o.Records); err != nil {
+		return err
+	}
 	created := map[string]bool{}
 	for _, l := range Logins {
 		_, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: l.Username, Password: Password, Role: l.Role,
@@ -189,8 +193,8 @@ func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 	if _, err := a.Audit.Seal(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises, %d tickets over the past year.\n",
-		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1, o.Tickets)
+	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises, %d tickets and about %d recorded services over the past year.\n",
+		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1, o.Tickets, o.Records)
 	fmt.Fprintf(out, "Two-factor authentication is OFF for the demo (Settings → Security turns it on).\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLE\tORG\t")
