@@ -14,13 +14,17 @@ package app_test
 
 import (
 	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/apptest"
 	"github.com/qifu/qifu/internal/demo"
+	"github.com/qifu/qifu/internal/record"
+	"github.com/qifu/qifu/internal/tabular"
 )
 
 // recordFix is a record the scope test set up: its platform or department
@@ -177,4 +181,84 @@ func (p policy) recordLink(id string) bool {
 		p.w.records[id] = f
 	}
 	return p.record(f)
+}
+
+// setupRecordImport keeps an import the street login ran (with a rejected
+// row, so it has a report) for the import pages.
+func setupRecordImport(t *testing.T, env *apptest.Env, w *world) {
+	t.Helper()
+	ctx := t.Context()
+	p, err := env.App.Org.Platform(ctx, apptest.System, demo.PlatformCode(scopeStreet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	street := access.Actor{Username: "street", Role: access.StreetStaff, OrgCode: p.Code, PlatformPath: p.Path, RegionCode: p.RegionCode}
+	ledger := "统一社会信用代码,服务类型,功能服务区,服务日期\n" + demo.DemoEnterprise + ",培训,人才培训,2026-10-09\n" +
+		demo.DemoEnterprise + ",走访,信息服务,2026-10-09\n"
+	r, err := tabular.Open(strings.NewReader(ledger), int64(len(ledger)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, err := env.App.Record.Import(ctx, street, r, record.ImportOptions{Name: "scope.csv"})
+	if err != nil || res.Rejected != 1 {
+		t.Fatalf("import: %+v %v", res.ImportProgress, err)
+	}
+	run, err := env.App.Record.KeepImport(ctx, street, "scope.csv", res, []byte("report"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.recordImport = jsonNumberOf(run.ID)
+}
+
+func jsonNumberOf(id int64) string { return strconv.FormatInt(id, 10) }
+
+// readsImport: the one who ran an import (the street login here), the city
+// admin and auditors.
+func (p policy) readsImport() bool {
+	return p.login.Username == "street" || p.login.Role == access.CityAdmin || p.login.Role == access.Auditor
+}
+
+// correctsRecord: the city admin any record; platform staff those of their
+// platform and below; a department's record only the city admin.
+func (p policy) correctsRecord(f recordFix) bool {
+	if f.department != "" {
+		return p.admin()
+	}
+	return p.recordsFor(f.platform)
+}
+
+func recordPageCases() map[string]pageCase {
+	streetPlatform := demo.PlatformCode(scopeStreet)
+	imports := func(w world) []string { return []string{w.recordImport} }
+	return map[string]pageCase{
+		"GET /records":             {open: policy.readsRecords},
+		"GET /records/export.xlsx": {open: policy.readsRecords},
+		"GET /records/new":         {open: policy.recordsAny},
+		"GET /records/enterprises": {open: policy.recordsAny},
+		"GET /records/import":      {open: policy.recordsAny},
+		"POST /records": {
+			roleWrite: func(_ world, l demo.Login, _ int) (string, url.Values) {
+				return "/records", url.Values{"platform_code": {streetPlatform}, "enterprise_uscc": {demo.DemoEnterprise},
+					"kind": {"event"}, "service_area": {"market_expansion"}, "date": {"2026-11-24"}, "note": {"范围测试 " + l.Username}}
+			},
+			writeBy: func(p policy) bool { return p.recordsFor(streetPlatform) }},
+		"GET /records/{id}": {objects: recordIDs,
+			allowed: func(p policy, o string) bool { return p.record(p.w.records[o]) }},
+		"GET /records/{id}/correct": {objects: recordIDs,
+			allowed: func(p policy, o string) bool { return p.correctsRecord(p.w.records[o]) }},
+		// Each login corrects a fresh record of the street login's platform.
+		"POST /records/{id}/correct": {
+			roleWrite: func(w world, l demo.Login, _ int) (string, url.Values) {
+				return "/records/" + w.newRecord(streetPlatform) + "/correct",
+					url.Values{"reason": {"范围测试 " + l.Username}, "service_area": {"legal_aid"}}
+			},
+			writeBy: func(p policy) bool { return p.recordsFor(streetPlatform) }},
+		// The form carries no file: those allowed are told it is missing.
+		"POST /records/import": {roleStatus: http.StatusUnprocessableEntity,
+			roleWrite: func(world, demo.Login, int) (string, url.Values) { return "/records/import", url.Values{} },
+			writeBy:   policy.recordsAny},
+		"GET /record-imports/{id}":             {objects: imports, allowed: func(p policy, _ string) bool { return p.readsImport() }},
+		"GET /record-imports/{id}/report.xlsx": {objects: imports, allowed: func(p policy, _ string) bool { return p.readsImport() }},
+	}
 }

@@ -53,6 +53,8 @@ type world struct {
 	records     map[string]recordFix
 	newRecord   func(platform string) string
 	fetchRecord func(id string) recordFix
+	// recordImport is an import the street login ran (its pages).
+	recordImport string
 }
 
 // enterpriseRegion is the region of any enterprise, one registered after
@@ -665,6 +667,9 @@ func pageCases() map[string]pageCase {
 	for k, c := range ticketPageCases() {
 		cases[k] = c
 	}
+	for k, c := range recordPageCases() {
+		cases[k] = c
+	}
 	return cases
 }
 
@@ -890,6 +895,7 @@ func TestEveryPageRespectsScope(t *testing.T) {
 		seedNotifications(t, env, &w)
 		w.pages = filePageTickets(t, admin)
 		setupRecords(t, admin, &w)
+		setupRecordImport(t, env, &w)
 		cases := pageCases()
 		browsers := map[string]*apptest.Browser{}
 		for _, l := range demo.Logins {

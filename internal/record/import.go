@@ -395,3 +395,54 @@ func ReportLabels(p *locale.Printer, file string, res ImportResult, at time.Time
 		Rejected: p.T("import.rejected"), Warning: p.T("record.import.skipped"),
 	}
 }
+
+// ImportRun is a ledger imported through the pages, kept so that its
+// outcome can be read again and its rejection report downloaded.
+type ImportRun struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ImportProgress
+	// Problems are the first RunProblems of the import's problems; the
+	// report holds them all.
+	Problems  []tabular.Problem `json:"problems"`
+	Truncated bool              `json:"truncated"`
+	Report    []byte            `json:"-"`
+}
+
+// RunProblems is how many problems a kept run shows.
+const RunProblems = 500
+
+// KeepImport stores the outcome of an import the actor ran, with its
+// report (nil when nothing was wrong).
+func (s *Service) KeepImport(ctx context.Context, a access.Actor, name string, res ImportResult, report []byte) (ImportRun, error) {
+	if !recordsAny(a) {
+		return ImportRun{}, apperr.Deny()
+	}
+	run := ImportRun{Name: name, CreatedBy: a.Username, CreatedAt: s.clock.Now(), ImportProgress: res.ImportProgress,
+		Problems: res.Problems, Truncated: res.Truncated, Report: report}
+	if len(run.Problems) > RunProblems {
+		run.Problems, run.Truncated = run.Problems[:RunProblems], true
+	}
+	err := s.store.Write(ctx, func(tx Tx) error { return tx.InsertRecordImport(ctx, &run) })
+	return run, err
+}
+
+// ImportRun returns a kept import: to the one who ran it, the city admin and
+// auditors. Errors: not_found, forbidden.
+func (s *Service) ImportRun(ctx context.Context, a access.Actor, id int64) (ImportRun, error) {
+	var run ImportRun
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		run, err = tx.RecordImport(ctx, id)
+		return err
+	})
+	if err != nil {
+		return ImportRun{}, err
+	}
+	if !(a.IsAdmin() || a.Role == access.Auditor || a.Username != "" && a.Username == run.CreatedBy && recordsAny(a)) {
+		return ImportRun{}, apperr.Deny()
+	}
+	return run, nil
+}

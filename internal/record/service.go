@@ -94,6 +94,8 @@ type Tx interface {
 	// LiveServiceRecordsOf lists the live records of some enterprises
 	// dated between two days, inclusive.
 	LiveServiceRecordsOf(ctx context.Context, codes []string, from, to string) ([]Record, error)
+	InsertRecordImport(ctx context.Context, run *ImportRun) error
+	RecordImport(ctx context.Context, id int64) (ImportRun, error)
 }
 
 // Store runs functions on a Tx.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -226,4 +227,37 @@ func (tx *Tx) LiveServiceRecordsOf(ctx context.Context, codes []string, from, to
 		out = append(out, part...)
 	}
 	return out, nil
+}
+
+// InsertRecordImport keeps the outcome of an import and sets its id.
+func (tx *Tx) InsertRecordImport(ctx context.Context, run *record.ImportRun) error {
+	problems, err := json.Marshal(run.Problems)
+	if err != nil {
+		return apperr.Wrap(err, "store: encode import problems")
+	}
+	var report any
+	if run.Report != nil {
+		report = run.Report
+	}
+	err = tx.queryRow(ctx, `INSERT INTO service_record_imports (file_name, created_by, created_at, rows_read, created, skipped,
+		rejected, problems, truncated, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, run.Name, run.CreatedBy, run.CreatedAt,
+		run.Rows, run.Created, run.Skipped, run.Rejected, string(problems), run.Truncated, report).Scan(&run.ID)
+	return mapErr(err, "store: insert record import")
+}
+
+// RecordImport returns a kept import with its report, or not_found.
+func (tx *Tx) RecordImport(ctx context.Context, id int64) (record.ImportRun, error) {
+	var run record.ImportRun
+	var problems string
+	err := tx.queryRow(ctx, `SELECT id, file_name, created_by, created_at, rows_read, created, skipped, rejected, problems, truncated,
+		report FROM service_record_imports WHERE id = ?`, id).Scan(&run.ID, &run.Name, &run.CreatedBy, &run.CreatedAt, &run.Rows,
+		&run.Created, &run.Skipped, &run.Rejected, &problems, &run.Truncated, &run.Report)
+	if err != nil {
+		return record.ImportRun{}, notFound(err, "object.record_import", strconv.FormatInt(id, 10))
+	}
+	run.Fraction = 1
+	if err := json.Unmarshal([]byte(problems), &run.Problems); err != nil {
+		return record.ImportRun{}, apperr.Wrap(err, "store: decode import problems")
+	}
+	return run, nil
 }

@@ -31,3 +31,21 @@ CREATE INDEX service_records_department ON service_records (department_code, ser
 CREATE INDEX service_records_enterprise ON service_records (enterprise_uscc, served_on, id);
 CREATE INDEX service_records_served_on ON service_records (served_on, id);
 CREATE UNIQUE INDEX service_records_ticket ON service_records (ticket_id) WHERE ticket_id IS NOT NULL AND cancelled_at IS NULL;
+
+-- A ledger imported through the pages: its counts, the first problems (to
+-- show) and the rejection report (to download), kept for the importer and
+-- the city.
+CREATE TABLE service_record_imports (
+    id         INTEGER PRIMARY KEY,
+    file_name  TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    rows_read  INTEGER NOT NULL,
+    created    INTEGER NOT NULL,
+    skipped    INTEGER NOT NULL,
+    rejected   INTEGER NOT NULL,
+    problems   TEXT NOT NULL DEFAULT '[]',
+    truncated  BOOLEAN NOT NULL DEFAULT FALSE,
+    report     BLOB
+);
+CREATE INDEX service_record_imports_by ON service_record_imports (created_by, id);
