@@ -18,17 +18,27 @@ import (
 // the year before now (the closed tickets write theirs besides).
 const Records = 5000
 
-// notes are what a service record says was done, by service area.
-var notes = map[string][]string{
-	"information":            {"解读中小企业扶持政策", "推送专精特新申报通知", "讲解研发费用加计扣除政策", "协助查询惠企政策清单", "提供行业市场信息"},
-	"talent_training":        {"参加中小企业经营管理人员培训班", "数控技能培训", "协助对接职业院校招聘", "人力资源管理实务培训"},
-	"entrepreneurship":       {"创业辅导：商业计划书修改", "初创企业开办指导", "参加创业沙龙", "孵化基地入驻咨询"},
-	"management_consulting":  {"企业管理诊断", "财务规范化咨询", "精益生产咨询", "协调解决用电增容问题"},
-	"technical_support":      {"产品检验检测", "数字化转型诊断", "工业设计服务", "知识产权布局与专利检索"},
-	"financing_guarantee":    {"银企对接会", "推荐担保贷款", "应收账款融资辅导", "首贷续贷咨询"},
-	"market_expansion":       {"组织参加中小企业博览会", "电商平台入驻辅导", "产销对接活动", "出口市场开拓咨询"},
-	"legal_aid":              {"劳动合同法律咨询", "商标维权援助", "合同审查", "账款拖欠法律援助"},
-	"international_exchange": {"中外中小企业技术交流对接", "境外展会组团参展", "国际技术合作咨询"},
+// services are what a service record says was done, and its kind, by
+// service area.
+var services = map[string][]struct{ note, kind string }{
+	"information": {{"解读中小企业扶持政策", "consultation"}, {"讲解研发费用加计扣除政策", "consultation"},
+		{"惠企政策宣讲会", "event"}, {"推送专精特新申报通知并辅导申报", "consultation"}, {"提供行业市场信息", "service_item"}},
+	"talent_training": {{"中小企业经营管理人员培训班", "training"}, {"数控技能培训", "training"},
+		{"对接职业院校招聘", "service_item"}, {"人力资源管理实务培训", "training"}},
+	"entrepreneurship": {{"创业辅导：商业计划书修改", "consultation"}, {"初创企业开办指导", "consultation"},
+		{"创业沙龙", "event"}, {"创业培训班", "training"}},
+	"management_consulting": {{"企业管理诊断", "service_item"}, {"财务规范化咨询", "consultation"},
+		{"精益生产咨询", "consultation"}, {"协调解决用电增容问题", "other"}},
+	"technical_support": {{"产品检验检测", "service_item"}, {"数字化转型诊断", "service_item"}, {"工业设计服务", "service_item"},
+		{"专利检索与知识产权布局", "consultation"}, {"数字化转型培训", "training"}},
+	"financing_guarantee": {{"银企对接会", "event"}, {"推荐担保贷款", "financing"}, {"应收账款融资辅导", "financing"},
+		{"首贷续贷咨询", "consultation"}},
+	"market_expansion": {{"组织参加中小企业博览会", "event"}, {"电商平台入驻辅导", "service_item"}, {"产销对接活动", "event"},
+		{"出口市场开拓咨询", "consultation"}},
+	"legal_aid": {{"劳动合同法律咨询", "consultation"}, {"商标维权援助", "service_item"}, {"合同审查", "service_item"},
+		{"中小企业法律知识讲座", "training"}},
+	"international_exchange": {{"中外中小企业技术交流对接会", "event"}, {"境外展会组团参展", "event"},
+		{"国际技术合作咨询", "consultation"}},
 }
 
 // areaWeights is the mix of a comprehensive platform's services.
@@ -45,27 +55,6 @@ var specialisedAreas = map[string][]string{
 	"S-LAW":    {"legal_aid"},
 	"S-TEST":   {"technical_support"},
 	"S-SOFT":   {"technical_support", "information"},
-}
-
-// kindFor is the kind of a service in an area.
-func kindFor(r *rand.Rand, area string) string {
-	switch n := r.IntN(100); {
-	case area == "talent_training" && n < 70:
-		return "training"
-	case area == "financing_guarantee" && n < 60:
-		return "financing"
-	case area == "technical_support" && n < 50:
-		return "service_item"
-	case n < 50:
-		return "consultation"
-	case n < 65:
-		return "training"
-	case n < 80:
-		return "service_item"
-	case n < 95:
-		return "event"
-	}
-	return "other"
 }
 
 // ledgerPlatform is a demo platform with the enterprises it serves.
@@ -146,9 +135,9 @@ func loadRecords(ctx context.Context, a *app.App, sys access.Actor, n int) error
 			for day.In(cst).Weekday() == time.Saturday || day.In(cst).Weekday() == time.Sunday {
 				day = day.AddDate(0, 0, -1)
 			}
-			note := notes[area][rng.IntN(len(notes[area]))]
-			fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s\n", p.code, p.serves[rng.IntN(len(p.serves))], kindFor(rng, area), area,
-				record.Today(day), note)
+			sv := services[area][rng.IntN(len(services[area]))]
+			fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s\n", p.code, p.serves[rng.IntN(len(p.serves))], sv.kind, area,
+				record.Today(day), sv.note)
 			rows++
 		}
 	}
