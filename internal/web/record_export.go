@@ -107,7 +107,7 @@ func recordWorkbook(p *Page, a access.Actor, names orgNames, f record.Filter, ro
 	if err != nil {
 		return nil, err
 	}
-	headers := []string{p.T("record.col_no"), p.T("field.date"), p.T("record.by"), p.T("record.enterprise"), p.T("field.enterprise_uscc"),
+	headers := []string{p.T("record.col_no"), p.T("record.date"), p.T("record.by"), p.T("record.enterprise"), p.T("field.enterprise_uscc"),
 		p.T("record.kind"), p.T("field.service_area"), p.T("field.note"), p.T("record.source"), p.T("record.ticket"),
 		p.T("record.state"), p.T("record.id")}
 	for i, wd := range []float64{7, 12, 26, 30, 22, 12, 18, 40, 10, 20, 10, 10} {

@@ -49,3 +49,11 @@ type recordProps struct {
 
 // RecordProps describes a record's details.
 func (p *Page) RecordProps(r recordRow) recordProps { return recordProps{P: p, R: r} }
+
+// InAs is In with the label of a catalog key (a record's date is the day
+// of the service) and no hint (other forms' hints do not fit records).
+func (p *Page) InAs(name, typ string, required bool, key string) InputView {
+	v := p.In(name, typ, required, "off")
+	v.Label, v.Hint = p.T(key), ""
+	return v
+}
