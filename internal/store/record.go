@@ -116,8 +116,29 @@ func (tx *Tx) ServiceRecords(ctx context.Context, f record.Filter) ([]record.Rec
 	switch {
 	case f.All:
 	case f.PathPrefix != "":
+		// The subtree's codes first: a street platform's staff then read
+		// one platform's index range in date order, not the whole city's.
 		cond, args := hasPrefix("path", f.PathPrefix)
-		w.add("r.platform_code IN (SELECT code FROM platforms WHERE "+cond+")", args...)
+		rows, err := tx.query(ctx, "SELECT code FROM platforms WHERE "+cond+" ORDER BY code", args...)
+		if err != nil {
+			return nil, mapErr(err, "store: record scope")
+		}
+		codes, err := collect(rows, scanString, "platforms")
+		if err != nil {
+			return nil, err
+		}
+		switch len(codes) {
+		case 0:
+			w.add("1 = 0")
+		case 1:
+			w.add("r.platform_code = ?", codes[0])
+		default:
+			in := make([]any, len(codes))
+			for i, c := range codes {
+				in[i] = c
+			}
+			w.add("r.platform_code IN ("+placeholders(len(in))+")", in...)
+		}
 	case f.Department != "":
 		w.add("r.department_code = ?", f.Department)
 	case f.Enterprise != "":
