@@ -30,6 +30,7 @@ import (
 	"github.com/qifu/qifu/internal/locale"
 	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/record"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -59,6 +60,7 @@ type Services struct {
 	Audit      *audit.Service
 	Enterprise *enterprise.Service
 	Ticket     *ticket.Service
+	Record     *record.Service
 	Calendar   *calendar.Service
 	Idem       IdempotencyStore
 	Notify     *notify.Service

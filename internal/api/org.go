@@ -50,6 +50,7 @@ func (a *API) register() {
 
 	a.registerEnterprises()
 	a.registerTickets()
+	a.registerRecords()
 	a.registerCalendar()
 	a.registerNotify()
 }

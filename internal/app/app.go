@@ -29,6 +29,7 @@ import (
 	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/open311"
 	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/record"
 	"github.com/qifu/qifu/internal/store"
 	"github.com/qifu/qifu/internal/ticket"
 	"github.com/qifu/qifu/internal/web"
@@ -57,6 +58,7 @@ type App struct {
 	Auth       *auth.Service
 	Enterprise *enterprise.Service
 	Ticket     *ticket.Service
+	Record     *record.Service
 	Audit      *audit.Service
 	Calendar   *calendar.Service
 	Idem       store.IdempotencyStore
@@ -99,6 +101,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Enterprise = enterprise.NewService(store.Repo[enterprise.Tx]{DB: db}, cfg.Clock)
 	a.Calendar = calendar.NewService(store.Repo[calendar.Tx]{DB: db}, cfg.Clock)
 	a.Ticket = ticket.NewService(store.Repo[ticket.Tx]{DB: db}, cfg.Clock, ticketCalendar{a.Calendar})
+	a.Record = record.NewService(store.Repo[record.Tx]{DB: db}, cfg.Clock)
 	a.Idem = store.IdempotencyStore{DB: db}
 	a.Notify = notify.NewService(store.Repo[notify.Tx]{DB: db}, cfg.Clock)
 	a.Queue = jobs.New(store.JobStore{DB: db}, cfg.Clock, jobs.Options{Logger: cfg.Logger})
@@ -128,9 +131,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket,
-		Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
+		Record: a.Record, Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
 	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Notify: a.Notify,
-		Ticket: a.Ticket, Clock: cfg.Clock, Log: cfg.Logger})
+		Ticket: a.Ticket, Record: a.Record, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err

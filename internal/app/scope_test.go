@@ -47,6 +47,14 @@ type world struct {
 	newTicket func() string
 	// pages holds the tickets the page test files (ticket_pages_scope_test.go).
 	pages *pageTickets
+	// records the scope test set up, by id (record_scope_test.go);
+	// newRecord records a fresh one at a platform, fetchRecord reads one
+	// made during the test.
+	records     map[string]recordFix
+	newRecord   func(platform string) string
+	fetchRecord func(id string) recordFix
+	// recordImport is an import the street login ran (its pages).
+	recordImport string
 }
 
 // enterpriseRegion is the region of any enterprise, one registered after
@@ -470,6 +478,9 @@ func apiCases() map[string]apiCase {
 	for k, c := range ticketAPICases() {
 		cases[k] = c
 	}
+	for k, c := range recordAPICases() {
+		cases[k] = c
+	}
 	return cases
 }
 
@@ -507,6 +518,7 @@ func TestEveryAPIRouteRespectsScope(t *testing.T) {
 		w := loadWorld(t, admin)
 		seedNotifications(t, env, &w)
 		setupTickets(t, admin, env.API(tokens["hotline"]), &w)
+		setupRecords(t, admin, &w)
 		cases := apiCases()
 		before := snapshot(t, admin)
 		ticketsBefore := ticketSnapshot(t, admin, w)
@@ -655,6 +667,9 @@ type pageCase struct {
 func pageCases() map[string]pageCase {
 	cases := corePageCases()
 	for k, c := range ticketPageCases() {
+		cases[k] = c
+	}
+	for k, c := range recordPageCases() {
 		cases[k] = c
 	}
 	return cases
@@ -852,6 +867,7 @@ func checkLinks(t *testing.T, p policy, path string, pg *apptest.Page) {
 		"/users/":        p.user,
 		"/enterprises/":  func(o string) bool { return p.enterprise(o, p.w.enterpriseRegion(o)) },
 		"/tickets/":      p.pageTicket,
+		"/records/":      p.recordLink,
 	}
 	if pg.Doc == nil {
 		return
@@ -880,6 +896,8 @@ func TestEveryPageRespectsScope(t *testing.T) {
 		w := loadWorld(t, admin)
 		seedNotifications(t, env, &w)
 		w.pages = filePageTickets(t, admin)
+		setupRecords(t, admin, &w)
+		setupRecordImport(t, env, &w)
 		cases := pageCases()
 		browsers := map[string]*apptest.Browser{}
 		for _, l := range demo.Logins {

@@ -19,11 +19,17 @@ import (
 	"github.com/qifu/qifu/internal/tabular"
 )
 
-// importCmd is `qifu import enterprises FILE`: progress on stderr, a summary
-// on stdout, the rejected rows in an XLSX report beside the file.
+const importUsage = "usage: qifu import enterprises|records FILE [--report PATH] [--data DIR | --db DSN]"
+
+// importCmd is `qifu import enterprises FILE` and `qifu import records
+// FILE`: progress on stderr, a summary on stdout, the rejected rows in an
+// XLSX report beside the file.
 func importCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "enterprises" {
-		return &UsageError{"usage: qifu import enterprises FILE [--report PATH] [--data DIR | --db DSN]"}
+	if len(args) == 0 || args[0] != "enterprises" && args[0] != "records" {
+		return &UsageError{importUsage}
+	}
+	if args[0] == "records" {
+		return importRecords(ctx, args[1:], getenv, stdout, stderr)
 	}
 	args = args[1:]
 	var file string
@@ -147,17 +153,23 @@ func newProgress(w io.Writer, p *locale.Printer) *progress {
 }
 
 func (b *progress) show(pr enterprise.ImportProgress, elapsed time.Duration) {
+	b.showRows(pr.Rows, pr.Rejected, pr.Fraction, elapsed)
+}
+
+// showRows draws the bar for rows read, rows rejected and the fraction of
+// the file read (-1 unknown).
+func (b *progress) showRows(rows, rejected int, fraction float64, elapsed time.Duration) {
 	if !b.tty && time.Since(b.last) < 5*time.Second {
 		return
 	}
 	b.last = time.Now()
 	bar := ""
-	if pr.Fraction >= 0 {
-		n := int(pr.Fraction * 30)
-		bar = "[" + strings.Repeat("#", n) + strings.Repeat(".", 30-n) + fmt.Sprintf("] %5.1f%% ", pr.Fraction*100)
+	if fraction >= 0 {
+		n := int(fraction * 30)
+		bar = "[" + strings.Repeat("#", n) + strings.Repeat(".", 30-n) + fmt.Sprintf("] %5.1f%% ", fraction*100)
 	}
-	line := bar + b.p.T("import.progress", "rows", pr.Rows, "rejected", pr.Rejected,
-		"rate", fmt.Sprintf("%.0f", float64(pr.Rows)/max(elapsed.Seconds(), 1e-9)))
+	line := bar + b.p.T("import.progress", "rows", rows, "rejected", rejected,
+		"rate", fmt.Sprintf("%.0f", float64(rows)/max(elapsed.Seconds(), 1e-9)))
 	if b.tty {
 		fmt.Fprint(b.w, "\r"+line+"\x1b[K")
 	} else {

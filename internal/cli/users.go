@@ -100,6 +100,7 @@ func demoCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.W
 	o := demo.Options{}
 	bind := func(fs *flag.FlagSet) {
 		fs.IntVar(&o.Tickets, "tickets", demo.Tickets, "how many tickets to file over the past year")
+		fs.IntVar(&o.Records, "records", demo.Records, "how many services the platforms record over the past year")
 	}
 	return oneShot(ctx, "demo", args, getenv, stderr, bind, func(a *app.App) error {
 		return demo.LoadWith(ctx, a, stdout, o)

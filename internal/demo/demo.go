@@ -66,16 +66,16 @@ func StreetCode(districtCode string, i int) string { return fmt.Sprintf("%s%03d"
 func PlatformCode(regionCode string) string { return "P" + regionCode }
 
 type specialised struct {
-	code, name, region, body string
-	area                     float64
+	code, name, region, body, since string
+	area                            float64
 }
 
 var specialisedPlatforms = []specialised{
-	{"S-FIN", "青岛市中小企业融资服务平台", "370200", "青岛市中小企业融资服务中心", 860},
-	{"S-DESIGN", "青岛市工业设计公共服务平台", "370200", "青岛市工业设计协会", 1200},
-	{"S-LAW", "青岛市中小企业法律服务平台", "370200", "青岛市律师协会", 180},
-	{"S-TEST", "青岛市检验检测公共服务平台", "370200", "青岛市计量技术研究院", 2600},
-	{"S-SOFT", "崂山区软件和信息技术服务平台", "370212", "崂山区软件园管理办公室", 450},
+	{"S-FIN", "青岛市中小企业融资服务平台", "370200", "青岛市中小企业融资服务中心", "2015-09-01", 860},
+	{"S-DESIGN", "青岛市工业设计公共服务平台", "370200", "青岛市工业设计协会", "2016-05-01", 1200},
+	{"S-LAW", "青岛市中小企业法律服务平台", "370200", "青岛市律师协会", "2017-03-01", 180},
+	{"S-TEST", "青岛市检验检测公共服务平台", "370200", "青岛市计量技术研究院", "2014-11-01", 2600},
+	{"S-SOFT", "崂山区软件和信息技术服务平台", "370212", "崂山区软件园管理办公室", "2019-04-01", 450},
 }
 
 var departments = []org.Department{
@@ -153,12 +153,13 @@ var Logins = []Login{
 // Options size the demo.
 type Options struct {
 	Tickets int // tickets over the past year
+	Records int // services recorded by hand over the past year
 }
 
 // Load builds the full demo network in a, keeping whatever already exists,
 // and prints the logins.
 func Load(ctx context.Context, a *app.App, out io.Writer) error {
-	return LoadWith(ctx, a, out, Options{Tickets: Tickets})
+	return LoadWith(ctx, a, out, Options{Tickets: Tickets, Records: Records})
 }
 
 // LoadWith builds the demo sized by o (tests use no tickets: they file
@@ -177,6 +178,9 @@ func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 	if err := loadTickets(ctx, a, sys, o.Tickets); err != nil {
 		return err
 	}
+	if err := loadRecords(ctx, a, sys, o.Records); err != nil {
+		return err
+	}
 	created := map[string]bool{}
 	for _, l := range Logins {
 		_, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: l.Username, Password: Password, Role: l.Role,
@@ -189,8 +193,8 @@ func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 	if _, err := a.Audit.Seal(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises, %d tickets over the past year.\n",
-		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1, o.Tickets)
+	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises, %d tickets and about %d recorded services over the past year.\n",
+		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1, o.Tickets, o.Records)
 	fmt.Fprintf(out, "Two-factor authentication is OFF for the demo (Settings → Security turns it on).\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLE\tORG\t")
@@ -233,7 +237,8 @@ func loadNetwork(ctx context.Context, a *app.App, sys access.Actor) error {
 		for i, s := range d.streets[:3] {
 			pl := org.Platform{Code: PlatformCode(StreetCode(d.code, i)), Name: s + "中小企业服务站", Tier: org.TierStreet,
 				RegionCode: StreetCode(d.code, i), StaffCount: 3 + i, ProfessionalStaff: 1 + i%2, AreaM2: 80 + float64((di+i)*12),
-				OperatingBody: s + "办事处", FundingSource: "街道经费", FundingWan: 15 + float64(i*5), Address: "青岛市" + d.name + s}
+				OperatingBody: s + "办事处", FundingSource: "街道经费", FundingWan: 15 + float64(i*5), Address: "青岛市" + d.name + s,
+				EstablishedOn: fmt.Sprintf("%d-%02d-01", 2018+(di+i)%5, 1+(di*3+i)%12)}
 			if (di+i)%5 == 4 {
 				pl.OperatingBody = "" // a platform with its 四落实 incomplete
 			}
@@ -243,7 +248,7 @@ func loadNetwork(ctx context.Context, a *app.App, sys access.Actor) error {
 	for _, s := range specialisedPlatforms {
 		platforms = append(platforms, org.Platform{Code: s.code, Name: s.name, Tier: org.TierSpecialised, RegionCode: s.region,
 			LegalStatus: "独立法人", OperatingBody: s.body, FundingSource: "自筹及专项资金", FundingWan: 200, StaffCount: 20,
-			ProfessionalStaff: 14, AreaM2: s.area})
+			ProfessionalStaff: 14, AreaM2: s.area, EstablishedOn: s.since})
 	}
 	for _, p := range platforms {
 		if _, err := a.Org.CreatePlatform(ctx, sys, p); keep(err) != nil {

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -80,9 +81,14 @@ type ticketDemo struct {
 	a      *app.App
 	svc    *ticket.Service
 	clock  *clock.Fake
+	now    time.Time // the real now: nothing happens after it
 	rng    *rand.Rand
 	actors map[ticket.Assignee]access.Actor
 }
+
+// errNotYet stops a ticket's story at the present: its next step would
+// happen after now.
+var errNotYet = errors.New("demo: not yet")
 
 func loadTickets(ctx context.Context, a *app.App, sys access.Actor, n int) error {
 	if n == 0 {
@@ -94,7 +100,7 @@ func loadTickets(ctx context.Context, a *app.App, sys access.Actor, n int) error
 	}
 	now := a.Config.Clock.Now()
 	fc := clock.NewFake(now)
-	d := &ticketDemo{a: a, svc: ticket.NewService(store.Repo[ticket.Tx]{DB: a.DB}, fc, ticket.Weekdays{}), clock: fc,
+	d := &ticketDemo{a: a, svc: ticket.NewService(store.Repo[ticket.Tx]{DB: a.DB}, fc, ticket.Weekdays{}), clock: fc, now: now,
 		rng: rand.New(rand.NewPCG(11, 17)), actors: map[ticket.Assignee]access.Actor{}}
 	// The demo's enterprises, regenerated (the generator is deterministic)
 	// with their full contact numbers, which the registry only shows masked.
@@ -129,7 +135,7 @@ func loadTickets(ctx context.Context, a *app.App, sys access.Actor, n int) error
 			return fmt.Errorf("demo ticket %d: %w", i, err)
 		}
 		age := now.Sub(at)
-		if err := d.progress(ctx, tk, age, recent); err != nil {
+		if err := d.progress(ctx, tk, age, recent); err != nil && !errors.Is(err, errNotYet) {
 			return fmt.Errorf("demo ticket %s: %w", tk.Number, err)
 		}
 		recent = append(recent, tk)
@@ -226,8 +232,13 @@ func (d *ticketDemo) handler(ctx context.Context, as ticket.Assignee) (access.Ac
 	return a, nil
 }
 
-// act moves the clock on by after and applies an action as who.
+// act moves the clock on by after and applies an action as who, unless
+// that would be after now (errNotYet): a recent ticket stops where the
+// present finds it.
 func (d *ticketDemo) act(ctx context.Context, who access.Actor, tk *ticket.Ticket, after time.Duration, act ticket.Action) error {
+	if d.clock.Now().Add(after).After(d.now) {
+		return errNotYet
+	}
 	d.clock.Advance(after)
 	out, err := d.svc.Act(ctx, who, tk.ID, act)
 	if err == nil {

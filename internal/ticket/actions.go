@@ -172,6 +172,9 @@ func (c *actCtx) apply(ctx context.Context) error {
 		if err := c.event(ctx, Closed, false, map[string]any{"rated": false}); err != nil {
 			return err
 		}
+		if err := c.s.writeRecord(ctx, c.tx, c.a, *t); err != nil {
+			return err
+		}
 		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.closed", c.act.Note)
 
 	case "supervise":
@@ -321,6 +324,9 @@ func (c *actCtx) rate(ctx context.Context) error {
 	if sat {
 		t.Status, t.ClosedAt = Closed, &c.now
 		if err := c.event(ctx, Closed, false, data); err != nil {
+			return err
+		}
+		if err := c.s.writeRecord(ctx, c.tx, c.a, *t); err != nil {
 			return err
 		}
 		return c.s.tellEnterprise(ctx, c.tx, *t, "notice.closed", c.act.Note)

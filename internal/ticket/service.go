@@ -12,6 +12,7 @@ import (
 	"github.com/qifu/qifu/internal/audit"
 	"github.com/qifu/qifu/internal/clock"
 	"github.com/qifu/qifu/internal/enterprise"
+	"github.com/qifu/qifu/internal/record"
 )
 
 // Notice asks for someone to be told about a ticket (through the outbox:
@@ -61,6 +62,8 @@ type Filter struct {
 type Tx interface {
 	audit.Appender
 	Directory
+	// A closing ticket writes its service record.
+	record.TicketTx
 	InsertTicket(ctx context.Context, t *Ticket) error
 	Ticket(ctx context.Context, id int64) (Ticket, error)
 	// UpdateTicket stores t if its stored version is still version;

@@ -269,6 +269,9 @@ func (s *Service) superviseOne(ctx context.Context, id int64, now time.Time, set
 				if err := tx.AppendEvent(ctx, e); err != nil {
 					return err
 				}
+				if err := s.writeRecord(ctx, tx, supervisor, t); err != nil {
+					return err
+				}
 				if err := s.tellEnterprise(ctx, tx, t, "notice.closed_unrated", ""); err != nil {
 					return err
 				}

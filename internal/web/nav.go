@@ -3,6 +3,7 @@ package web
 import (
 	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/auth"
+	"github.com/qifu/qifu/internal/record"
 )
 
 // NavItem is one entry of the main navigation.
@@ -29,6 +30,9 @@ func navFor(a access.Actor, step auth.Step) []NavItem {
 	}
 	if a.Role == access.Enterprise {
 		nav = append(nav, NavItem{"portal", "nav.portal", "/portal"})
+	}
+	if record.Readable(a) {
+		nav = append(nav, NavItem{"records", "nav.records", "/records"})
 	}
 	if !a.Platforms().None() {
 		nav = append(nav, NavItem{"network", "nav.network", "/network"}, NavItem{"platforms", "nav.platforms", "/platforms"})

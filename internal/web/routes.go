@@ -27,6 +27,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	w.routesCalendar(mux)
 	w.routesNotify(mux)
 	w.routesTicket(mux)
+	w.routesRecord(mux)
 
 	mux.Handle("/", http.HandlerFunc(w.notFound))
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/qifu/qifu/internal/enterprise"
 	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
+	"github.com/qifu/qifu/internal/record"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -36,6 +37,7 @@ type Services struct {
 	Calendar   *calendar.Service
 	Notify     *notify.Service
 	Ticket     *ticket.Service
+	Record     *record.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }

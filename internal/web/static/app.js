@@ -214,3 +214,140 @@
     });
   });
 })();
+
+// Enterprise picker of the record form: an input marked data-pick suggests
+// enterprises as one types (Up/Down to choose, Enter to pick, Escape to
+// close) and fills the credit code input data-pick-target, shows the name
+// in data-pick-label and moves on to data-pick-next. Without this, the
+// search is a plain GET form.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.querySelector("input[data-pick]");
+    if (!input) {
+      return;
+    }
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    var target = document.getElementById(input.getAttribute("data-pick-target"));
+    var label = document.getElementById(input.getAttribute("data-pick-label"));
+    var next = document.getElementById(input.getAttribute("data-pick-next"));
+    if (!list || !target) {
+      return;
+    }
+    var items = [], active = -1, timer = 0, seq = 0, picking = false;
+
+    function close() {
+      list.hidden = true;
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function mark(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) {
+        li.setAttribute("aria-selected", j === i ? "true" : "false");
+      });
+      var li = list.children[i];
+      if (li) {
+        input.setAttribute("aria-activedescendant", li.id);
+        li.scrollIntoView({block: "nearest"});
+      }
+    }
+    function option(it, i) {
+      var li = document.createElement("li"), name = document.createElement("strong"), more = document.createElement("span");
+      li.id = "pick-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      name.textContent = it.name;
+      more.className = "muted";
+      more.textContent = [it.uscc, it.region_name].filter(Boolean).join(" · ");
+      li.appendChild(name);
+      li.appendChild(more);
+      li.addEventListener("mousedown", function (ev) {
+        ev.preventDefault();
+        pick(i);
+      });
+      return li;
+    }
+    function show(found) {
+      items = found;
+      list.textContent = "";
+      if (!items.length) {
+        close();
+        return;
+      }
+      items.forEach(function (it, i) {
+        list.appendChild(option(it, i));
+      });
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+    }
+    function search() {
+      var q = input.value.trim(), mine = ++seq;
+      if (q.length < 2) {
+        close();
+        return;
+      }
+      fetch(input.getAttribute("data-pick") + "?q=" + encodeURIComponent(q), {credentials: "same-origin",
+        headers: {Accept: "application/json"}}).then(function (r) {
+        return r.ok ? r.json() : {items: []};
+      }).then(function (d) {
+        if (mine === seq) {
+          show(d.items || []);
+        }
+      }, close);
+    }
+    function pick(i) {
+      var it = items[i];
+      if (!it) {
+        return;
+      }
+      target.value = it.uscc;
+      if (label) {
+        label.textContent = it.name;
+      }
+      input.value = it.name;
+      close();
+      var to = next;
+      if (to && !/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(to.tagName)) {
+        to = to.querySelector("input:checked") || to.querySelector("input, select, textarea");
+      }
+      (to || target).focus();
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    input.addEventListener("keydown", function (ev) {
+      var open = !list.hidden, n = items.length;
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        if (!open) {
+          search();
+        } else {
+          var down = ev.key === "ArrowDown";
+          mark(active < 0 ? (down ? 0 : n - 1) : (active + (down ? 1 : n - 1)) % n);
+        }
+      } else if (ev.key === "Enter" && open && !ev.isComposing && ev.keyCode !== 229) {
+        ev.preventDefault();
+        picking = true;
+      } else if (ev.key === "Escape" && open) {
+        ev.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("keypress", function (ev) {
+      if (ev.key === "Enter" && (picking || !list.hidden)) {
+        ev.preventDefault();
+      }
+    });
+    input.addEventListener("keyup", function (ev) {
+      if (ev.key === "Enter" && picking) {
+        picking = false;
+        pick(active < 0 ? 0 : active);
+      }
+    });
+    input.addEventListener("blur", close);
+  });
+})();
