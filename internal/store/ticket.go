@@ -327,7 +327,7 @@ func (tx *Tx) AddParty(ctx context.Context, ticketID int64, a ticket.Assignee, r
 
 // Tickets lists tickets by the filter: newest first, or by deadline.
 func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, error) {
-	w := ticketWhere(f)
+	w := ticketWhere(tx.dialect, f)
 	if len(f.Statuses) > 0 {
 		args := make([]any, len(f.Statuses))
 		for i, s := range f.Statuses {
@@ -356,7 +356,7 @@ func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, er
 
 // CountTickets counts the open tickets matching the filter by status.
 func (tx *Tx) CountTickets(ctx context.Context, f ticket.Filter) (map[ticket.Status]int, error) {
-	w := ticketWhere(f)
+	w := ticketWhere(tx.dialect, f)
 	w.add("t.open = ?", true)
 	rows, err := tx.query(ctx, "SELECT t.status, COUNT(*) FROM tickets t"+w.String()+" GROUP BY t.status", w.args...)
 	if err != nil {
@@ -377,12 +377,13 @@ func (tx *Tx) CountTickets(ctx context.Context, f ticket.Filter) (map[ticket.Sta
 
 // ticketWhere holds the conditions of a filter shared by lists and counts:
 // scope and the filters other than status, cursor and order.
-func ticketWhere(f ticket.Filter) where {
+func ticketWhere(d Dialect, f ticket.Filter) where {
 	var w where
 	switch {
 	case f.All:
 	case f.PathPrefix != "":
-		w.add(`t.assignee_path LIKE ? ESCAPE '\'`, likePrefix(f.PathPrefix))
+		cond, args := pathPrefix(d, "t.assignee_path", f.PathPrefix)
+		w.add(cond, args...)
 	case f.Department != "":
 		w.add("t.assignee_type = 'department' AND t.assignee_code = ?", f.Department)
 	case f.Enterprise != "":
