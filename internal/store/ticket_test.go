@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ import (
 
 // A platform's scope is its path and everything below it, compared
 // exactly: not a sibling whose code extends its own, nor one whose code
-// differs only in case, on either engine; lists and counts agree.
+// differs only in case, on either engine; the queue and its counts by
+// status agree, for departments and assignee filters too.
 func TestTicketPathScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -30,8 +32,14 @@ func TestTicketPathScope(t *testing.T) {
 			ticket.Replied, ticket.Signed, ticket.Signed, ticket.Signed}
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for i, p := range paths {
+				as := ticket.Assignee{Type: ticket.ToPlatform, Code: "X"}
+				if p == "" {
+					as = ticket.Assignee{Type: ticket.ToDepartment, Code: "D1"}
+				} else if p == "/P1/S1/" {
+					as.Code = "S1"
+				}
 				tk := ticket.Ticket{Channel: "hotline", Category: "help", Urgency: "normal", Title: p, Content: "c",
-					RegionCode: "370200", Status: status[i], Assignee: ticket.Assignee{Type: ticket.ToPlatform, Code: "X"},
+					RegionCode: "370200", Status: status[i], Assignee: as,
 					AssigneePath: p, SignDueAt: at, DueAt: at.Add(time.Duration(len(paths)-i) * time.Hour), DispatchedAt: at,
 					CreatedBy: "t", CreatedAt: at, UpdatedAt: at, Version: 1}
 				if err := tx.InsertTicket(ctx, &tk); err != nil {
@@ -43,24 +51,31 @@ func TestTicketPathScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s1 := &ticket.Assignee{Type: ticket.ToPlatform, Code: "S1"}
 		for _, c := range []struct {
-			prefix string
-			want   []string // open ones, nearest deadline first
+			f    ticket.Filter
+			want []string // open ones, nearest deadline first
 		}{
-			{"/P1/", []string{"/P1/S1/", "/P1/"}},
-			{"/P1/S1/", []string{"/P1/S1/"}},
-			{"/p1/", []string{"/p1/"}},
-			{"/P", []string{"/P2/", "/P0/", "/P1-/", "/P10/", "/P1/S1/", "/P1/"}},
+			{ticket.Filter{PathPrefix: "/P1/"}, []string{"/P1/S1/", "/P1/"}},
+			{ticket.Filter{PathPrefix: "/P1/S1/"}, []string{"/P1/S1/"}},
+			{ticket.Filter{PathPrefix: "/p1/"}, []string{"/p1/"}},
+			{ticket.Filter{PathPrefix: "/P"}, []string{"/P2/", "/P0/", "/P1-/", "/P10/", "/P1/S1/", "/P1/"}},
+			{ticket.Filter{PathPrefix: "/P1/", Assignee: s1}, []string{"/P1/S1/"}},
+			{ticket.Filter{PathPrefix: "/P2/", Assignee: s1}, nil},
+			{ticket.Filter{Department: "D1"}, []string{""}},
+			{ticket.Filter{All: true, Assignee: &ticket.Assignee{Type: ticket.ToDepartment, Code: "D1"}}, []string{""}},
 		} {
 			var got []string
 			var counts map[ticket.Status]int
 			err := db.Read(ctx, func(tx *store.Tx) error {
-				items, err := tx.Tickets(ctx, ticket.Filter{PathPrefix: c.prefix, Sort: "due", Limit: 50})
+				f := c.f
+				f.Sort, f.Limit = "due", 50
+				items, err := tx.Tickets(ctx, f)
 				for _, tk := range items {
 					got = append(got, tk.AssigneePath)
 				}
 				if err == nil {
-					counts, err = tx.CountTickets(ctx, ticket.Filter{PathPrefix: c.prefix})
+					counts, err = tx.CountTickets(ctx, c.f)
 				}
 				return err
 			})
@@ -68,14 +83,14 @@ func TestTicketPathScope(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !slices.Equal(got, c.want) {
-				t.Errorf("queue of %s lists %q, want %q", c.prefix, got, c.want)
+				t.Errorf("queue of %+v lists %q, want %q", c.f, got, c.want)
 			}
-			n := 0
-			for _, k := range counts {
-				n += k
+			want := map[ticket.Status]int{}
+			for _, p := range c.want {
+				want[status[slices.Index(paths, p)]]++
 			}
-			if n != len(c.want) {
-				t.Errorf("counts of %s %v, want %d open", c.prefix, counts, len(c.want))
+			if !maps.Equal(counts, want) {
+				t.Errorf("counts of %+v %v, want %v", c.f, counts, want)
 			}
 		}
 	})
