@@ -358,13 +358,32 @@ func (tx *Tx) Tickets(ctx context.Context, f ticket.Filter) ([]ticket.Ticket, er
 func (tx *Tx) CountTickets(ctx context.Context, f ticket.Filter) (map[ticket.Status]int, error) {
 	w := ticketWhere(tx.dialect, f)
 	w.add("t.open = ?", true)
-	// The same tickets (open mirrors the status), named so that a subtree's
-	// counts seek the index on (open, status, assignee_path) status by
-	// status instead of reading every open ticket.
-	w.add("t.status IN ("+placeholders(len(openStatuses))+")", openStatuses...)
-	// One row of counts rather than GROUP BY status: the order of that
-	// index would draw SQLite's planner to it for a grouping, away from the
-	// index that serves a department or an assignee.
+	out := map[ticket.Status]int{}
+	if (f.All || f.PathPrefix != "") && f.Assignee == nil && f.USCC == "" && f.Number == 0 {
+		// A subtree of platforms, or everyone's: the open statuses are
+		// named too (the same tickets: open mirrors the status), so that
+		// the index on (open, status, assignee_path) is sought status by
+		// status and read alone.
+		w.add("t.status IN ("+placeholders(len(openStatuses))+")", openStatuses...)
+		rows, err := tx.query(ctx, "SELECT t.status, COUNT(*) FROM tickets t"+w.String()+" GROUP BY t.status", w.args...)
+		if err != nil {
+			return nil, mapErr(err, "store: count tickets")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				return nil, mapErr(err, "store: count tickets")
+			}
+			out[ticket.Status(s)] = n
+		}
+		return out, mapErr(rows.Err(), "store: count tickets")
+	}
+	// A department, an enterprise or one assignee: their own index finds
+	// their open tickets, but grouping by status would draw SQLite's
+	// planner to the status index above for its order (and every open
+	// ticket be read); one row of counts does not.
 	cols := make([]string, len(openStatuses))
 	n := make([]int, len(openStatuses))
 	dest := make([]any, len(openStatuses))
@@ -376,7 +395,6 @@ func (tx *Tx) CountTickets(ctx context.Context, f ticket.Filter) (map[ticket.Sta
 	if err != nil {
 		return nil, mapErr(err, "store: count tickets")
 	}
-	out := map[ticket.Status]int{}
 	for i, s := range openStatuses {
 		if n[i] > 0 {
 			out[ticket.Status(s.(string))] = n[i]
