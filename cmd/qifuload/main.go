@@ -54,6 +54,6 @@ func usage() {
   qifuload import --rows N [--db DSN] [--qifu PATH]
   qifuload search --db DSN [--queries N]
   qifuload intake [--clients 64] [--duration 20s] [--db DSN]
-  qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--postgres DSN | --db DSN] [--keep]`)
+  qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--rounds 4] [--postgres DSN | --db DSN] [--keep]`)
 	os.Exit(2)
 }

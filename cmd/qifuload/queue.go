@@ -27,7 +27,8 @@ import (
 // on a real `qifu serve` (its own process) with concurrent clients, as the
 // platforms' staff see it: GET /api/v1/tickets?sort=due (the open tickets,
 // nearest deadline first: what the queue page lists) with a token of the
-// platform's user, and the /queue page itself for the logged-in user.
+// platform's user, and the /queue page itself for the logged-in user (and
+// for a department's user: not a platform, but a queue all the same).
 //
 // The baseline, measured the same way in the same run on the same server,
 // is GET /api/v1/tickets/{id} of a random ticket of the street platform with
@@ -40,14 +41,16 @@ func benchQueue(ctx context.Context, args []string) error {
 	n := fs.Int("tickets", 5_000_000, "synthetic tickets to generate")
 	years := fs.Int("years", 3, "the tickets span this many years before now")
 	clients := fs.Int("clients", 8, "concurrent clients")
-	duration := fs.Duration("duration", 20*time.Second, "how long each load runs")
+	duration := fs.Duration("duration", 20*time.Second, "how long each load runs in all")
+	rounds := fs.Int("rounds", 4, "the loads take turns this many times")
 	dbFlag := fs.String("db", "", "reuse this database (sqlite:PATH or postgres://…) kept by an earlier --keep; built when it has no tickets")
 	pgBase := fs.String("postgres", "", "build the database in a fresh schema of this PostgreSQL database (default: SQLite under the temp dir)")
 	keep := fs.Bool("keep", false, "keep the database built (its DSN is printed) for later runs with --db")
 	qifu := fs.String("qifu", "", "the qifu binary (default: go build it)")
-	only := fs.String("only", "", "comma-separated loads to run (baseline,api-street,api-district,page-street,page-district,page-overdue); default all")
+	only := fs.String("only", "", "comma-separated loads to run (baseline,api-street,api-district,page-street,page-district,page-overdue,page-department); default all")
 	profile := fs.String("cpuprofile", "", "profile qifu serve into this file")
 	fs.Parse(args)
+	*rounds = max(*rounds, 1)
 
 	tmp, err := os.MkdirTemp("", "qifuload-queue-")
 	if err != nil {
@@ -92,7 +95,7 @@ func benchQueue(ctx context.Context, args []string) error {
 		fmt.Printf("database kept: %s\n", dsn)
 	}
 	tokens := map[string]string{}
-	for _, u := range []string{"street", "district"} {
+	for _, u := range []string{"street", "district", "department"} {
 		out, err := exec.CommandContext(ctx, bin, "token", "create", "--username", u, "--name", "qifuload", "--db", dsn).Output()
 		if err != nil {
 			return fmt.Errorf("token for %s: %w", u, err)
@@ -117,7 +120,7 @@ func benchQueue(ctx context.Context, args []string) error {
 	defer srv.stop()
 	logf("  listening after %.1fs", time.Since(t0).Seconds())
 	cookies := map[string]string{}
-	for _, u := range []string{"street", "district"} {
+	for _, u := range []string{"street", "district", "department"} {
 		if cookies[u], err = login(ctx, srv.url, u, demo.Password); err != nil {
 			return fmt.Errorf("log in as %s: %w", u, err)
 		}
@@ -151,6 +154,7 @@ func benchQueue(ctx context.Context, args []string) error {
 		{"page-street", "street queue  page /queue", page("street", "/queue")},
 		{"page-district", "district queue page /queue", page("district", "/queue")},
 		{"page-overdue", "street queue  page /queue?overdue=true", page("street", "/queue?overdue=true")},
+		{"page-department", "department queue page /queue", page("department", "/queue")},
 	}
 	want := map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {
@@ -166,17 +170,31 @@ func benchQueue(ctx context.Context, args []string) error {
 			}
 		}
 	}
+	// The loads take turns in rounds, so that a burst of other work on the
+	// shared machine falls on all of them alike.
 	results := map[string]loadResult{}
-	for _, l := range loads {
-		if len(want) > 0 && !want[l.name] {
-			continue
+	slice := *duration / time.Duration(*rounds)
+	for r := 0; r < *rounds; r++ {
+		logf("round %d of %d: each load for %s…", r+1, *rounds, slice)
+		for _, l := range loads {
+			if len(want) > 0 && !want[l.name] {
+				continue
+			}
+			got := hammer(ctx, *clients, slice, l.next)
+			acc := results[l.name]
+			acc.lat = append(acc.lat, got.lat...)
+			acc.errors += got.errors
+			acc.elapsed += got.elapsed
+			if acc.firstError == "" {
+				acc.firstError = got.firstError
+			}
+			results[l.name] = acc
 		}
-		logf("load %s for %s…", l.name, *duration)
-		results[l.name] = hammer(ctx, *clients, *duration, l.next)
 	}
 
-	fmt.Printf("engine %s, %d tickets (%d open, %.1f%%), %d clients, %s each, %d CPUs\n",
-		engineName(dsn), total, open, 100*float64(open)/float64(max(total, 1)), *clients, *duration, runtime.NumCPU())
+	fmt.Printf("engine %s, %d tickets (%d open, %.1f%%), %d clients, %s each in %d rounds, %d CPUs%s\n",
+		engineName(dsn), total, open, 100*float64(open)/float64(max(total, 1)), *clients, *duration, *rounds, runtime.NumCPU(),
+		loadAverage())
 	base, hasBase := results["baseline"]
 	for _, l := range loads {
 		r, ok := results[l.name]
@@ -315,4 +333,14 @@ func login(ctx context.Context, base, username, password string) (string, error)
 		parts = append(parts, c.Name+"="+c.Value)
 	}
 	return strings.Join(parts, "; "), nil
+}
+
+// loadAverage tells how busy the shared machine was over the last minutes
+// (Linux), for the record.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return ", load average " + strings.Join(f[:3], " ")
+	}
+	return ""
 }
