@@ -190,11 +190,27 @@ func intakeBody(i int) []byte {
 	return b
 }
 
-// load runs clients that POST for the duration; only 2xx answers count.
+// load runs clients that POST intake bodies for the duration; only 2xx
+// answers count.
 func load(ctx context.Context, url, token string, clients int, d time.Duration) loadResult {
+	return hammer(ctx, clients, d, func(c, i int) *http.Request {
+		req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(intakeBody(c*100000+i)))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return req
+	})
+}
+
+// hammer runs clients that each send the requests next makes (client c,
+// its i-th request) one after another for the duration, and times the
+// answers; only 2xx answers count, read to the end.
+func hammer(ctx context.Context, clients int, d time.Duration, next func(c, i int) *http.Request) loadResult {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	defer tr.CloseIdleConnections()
 	var mu sync.Mutex
 	var res loadResult
@@ -209,11 +225,7 @@ func load(ctx context.Context, url, token string, clients int, d time.Duration) 
 			errs := 0
 			first := ""
 			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
-				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(intakeBody(c*100000+i)))
-				req.Header.Set("Content-Type", "application/json")
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
-				}
+				req := next(c, i)
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {
@@ -228,7 +240,7 @@ func load(ctx context.Context, url, token string, clients int, d time.Duration) 
 				if resp.StatusCode/100 != 2 {
 					errs++
 					if first == "" {
-						first = fmt.Sprintf("%d %s", resp.StatusCode, body)
+						first = fmt.Sprintf("%s %s: %d %.300s", req.Method, req.URL.Path, resp.StatusCode, body)
 					}
 					continue
 				}

@@ -6,6 +6,8 @@
 //	qifuload gen-enterprises --rows 1000000 --out enterprises.csv
 //	qifuload import --rows 1000000 [--db postgres://…]
 //	qifuload search --db DSN [--queries 2000]
+//	qifuload intake [--clients 64] [--duration 20s] [--db postgres://…]
+//	qifuload queue [--tickets 5000000] [--postgres postgres://… | --db DSN] [--keep]
 //
 // Loads go to loopback only and are bounded in time.
 package main
@@ -33,6 +35,8 @@ func main() {
 		err = benchSearch(ctx, os.Args[2:])
 	case "intake":
 		err = benchIntake(ctx, os.Args[2:])
+	case "queue":
+		err = benchQueue(ctx, os.Args[2:])
 	case "baseline-server":
 		err = baselineServer(ctx, os.Args[2:])
 	default:
@@ -49,6 +53,7 @@ func usage() {
   qifuload gen-enterprises --rows N --out FILE.csv
   qifuload import --rows N [--db DSN] [--qifu PATH]
   qifuload search --db DSN [--queries N]
-  qifuload intake [--clients 64] [--duration 20s] [--db DSN]`)
+  qifuload intake [--clients 64] [--duration 20s] [--db DSN]
+  qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--rounds 4] [--postgres DSN | --db DSN] [--keep]`)
 	os.Exit(2)
 }

@@ -113,6 +113,9 @@ func benchSearch(ctx context.Context, args []string) error {
 }
 
 func percentiles(ds []time.Duration) [3]float64 {
+	if len(ds) == 0 {
+		return [3]float64{}
+	}
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	at := func(p float64) float64 {

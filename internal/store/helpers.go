@@ -135,6 +135,46 @@ func hasPrefix(col, prefix string) (string, []any) {
 	return "SUBSTR(" + col + ", 1, ?) = ?", []any{utf8.RuneCountInString(prefix), prefix}
 }
 
+// pathPrefix is the condition that col, a materialised path, starts with
+// prefix, compared byte by byte, as a range an index can seek. A LIKE
+// cannot stand in: SQLite's ignores ASCII case (so "/p1/" would take in
+// "/P1/…") and uses no ordinary index; PostgreSQL's uses one only for a
+// pattern known when planning. PostgreSQL compares in the "C" collation, as
+// the indexes on paths do: the database's own may order punctuation
+// otherwise.
+func pathPrefix(d Dialect, col, prefix string) (string, []any) {
+	if d == Postgres {
+		col += ` COLLATE "C"`
+	}
+	if end, ok := prefixEnd(prefix); ok {
+		return col + " >= ? AND " + col + " < ?", []any{prefix, end}
+	}
+	return col + " >= ?", []any{prefix}
+}
+
+// prefixEnd is the least string above every string that starts with p: p
+// with its last character raised by one (UTF-8 orders bytes as it orders
+// code points), or its last byte if that is not UTF-8. ok is false when no
+// string is above them all.
+func prefixEnd(p string) (string, bool) {
+	for p != "" {
+		r, size := utf8.DecodeLastRuneInString(p)
+		head := p[:len(p)-size]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			if b := p[len(p)-1]; b < 0xff {
+				return head + string([]byte{b + 1}), true
+			}
+		case r == 0xD7FF: // the next code point is past the surrogates
+			return head + "\uE000", true
+		case r < utf8.MaxRune:
+			return head + string(r+1), true
+		}
+		p = head
+	}
+	return "", false
+}
+
 // likePrefix escapes s for a LIKE 's%' pattern with ESCAPE '\'.
 func likePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
