@@ -13,8 +13,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -536,8 +538,7 @@ func dialectOf(env *apptest.Env) dialect {
 }
 
 func atoi(s string) int64 {
-	var n int64
-	fmt.Sscan(s, &n)
+	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
 }
 
@@ -678,4 +679,33 @@ func expected(t *testing.T, env *apptest.Env, year, rule int) figures {
 		}
 	}
 	return f
+}
+
+// The demo goes through the services, so its figures need no rebuild.
+func TestDemoFiguresNeedNoRebuild(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		ctx := context.Background()
+		if err := demo.LoadWith(ctx, env.App, io.Discard, demo.Options{Tickets: 120, Records: 300, NetworkTargets: true}); err != nil {
+			t.Fatal(err)
+		}
+		year := apptest.Start.In(cst).Year()
+		for _, y := range []int{year - 1, year} {
+			compare(t, fmt.Sprint("demo ", y), actual(t, env, y), expected(t, env, y, stats.DefaultSettings.SatisfiedMinScore))
+		}
+		before := rollups(t, env)
+		if _, err := env.App.Stats.Rebuild(ctx, sys); err != nil {
+			t.Fatal(err)
+		}
+		if after := rollups(t, env); after != before {
+			t.Errorf("the demo's rollups differ from a rebuild:\n%s", diffLines(before, after))
+		}
+		n, err := env.App.Stats.Network(ctx, sys, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Targets.DemonstrationPlatforms == nil || *n.Targets.DemonstrationPlatforms != 30 || n.DemonstrationPlatforms != 3 ||
+			n.Met.DemonstrationPlatforms == nil || *n.Met.DemonstrationPlatforms {
+			t.Errorf("the demo network this year: %+v", n)
+		}
+	})
 }
