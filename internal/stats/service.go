@@ -206,7 +206,8 @@ func comply(p PlatformRef, std org.Standard, sum Summary) Compliant {
 // view is what one read needs: the platforms the actor sees, the
 // standards and the rule.
 type view struct {
-	platforms []PlatformRef
+	all       []PlatformRef // every platform
+	platforms []PlatformRef // those in the actor's scope
 	byCode    map[string]PlatformRef
 	standards map[string]org.Standard
 	rule      Settings
@@ -214,13 +215,13 @@ type view struct {
 
 func (s *Service) load(ctx context.Context, tx Tx, a access.Actor) (view, error) {
 	var v view
-	all, err := tx.StatsPlatformRefs(ctx)
-	if err != nil {
+	var err error
+	if v.all, err = tx.StatsPlatformRefs(ctx); err != nil {
 		return v, err
 	}
 	scope := a.Platforms()
 	v.byCode = map[string]PlatformRef{}
-	for _, p := range all {
+	for _, p := range v.all {
 		if scope.Admits(p.Path) {
 			v.platforms = append(v.platforms, p)
 			v.byCode[p.Code] = p
@@ -362,25 +363,21 @@ func (s *Service) Platform(ctx context.Context, a access.Actor, code string, yea
 	}
 	var out PlatformDetail
 	err := s.store.Read(ctx, func(tx Tx) error {
-		all, err := tx.StatsPlatformRefs(ctx)
+		v, err := s.load(ctx, tx, a)
 		if err != nil {
 			return err
 		}
 		var p *PlatformRef
-		for i := range all {
-			if all[i].Code == code {
-				p = &all[i]
+		for i := range v.all {
+			if v.all[i].Code == code {
+				p = &v.all[i]
 			}
 		}
 		if p == nil {
 			return apperr.NotFoundOf("object.platform", code)
 		}
-		if !a.Platforms().Admits(p.Path) {
+		if _, ok := v.byCode[code]; !ok {
 			return apperr.Deny()
-		}
-		v, err := s.load(ctx, tx, a)
-		if err != nil {
-			return err
 		}
 		own, err := detail(ctx, tx, year, []Owners{{Type: OwnerPlatform, Code: p.Code}}, Scope{ScopePlatform, p.Code}, v.rule)
 		if err != nil {
@@ -435,16 +432,12 @@ func (s *Service) Districts(ctx context.Context, a access.Actor, year int) ([]Di
 		if err != nil {
 			return err
 		}
-		all, err := tx.StatsPlatformRefs(ctx)
-		if err != nil {
-			return err
-		}
 		for _, d := range v.platforms {
 			if d.Tier != string(org.TierDistrict) {
 				continue
 			}
 			var sub Counts
-			for _, p := range all {
+			for _, p := range v.all {
 				if strings.HasPrefix(p.Path, d.Path) {
 					sub.Add(counts[p.Code])
 				}
