@@ -22,7 +22,7 @@ func statsCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "statistics rebuilt from %d service records, %d tickets and %d of their events: %d enterprise-years served, in %.1f s\n",
+		fmt.Fprintf(stdout, "statistics rebuilt from %d service records, %d tickets and %d of their events (%d enterprises served counted across platforms, districts, departments and the city, year by year) in %.1f s\n",
 			rep.Records, rep.Tickets, rep.Events, rep.Members, rep.Duration.Seconds())
 		return nil
 	})
