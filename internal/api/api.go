@@ -31,6 +31,7 @@ import (
 	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/record"
+	"github.com/qifu/qifu/internal/stats"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -61,6 +62,7 @@ type Services struct {
 	Enterprise *enterprise.Service
 	Ticket     *ticket.Service
 	Record     *record.Service
+	Stats      *stats.Service
 	Calendar   *calendar.Service
 	Idem       IdempotencyStore
 	Notify     *notify.Service

@@ -51,6 +51,7 @@ func (a *API) register() {
 	a.registerEnterprises()
 	a.registerTickets()
 	a.registerRecords()
+	a.registerStats()
 	a.registerCalendar()
 	a.registerNotify()
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/qifu/qifu/internal/open311"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/record"
+	"github.com/qifu/qifu/internal/stats"
 	"github.com/qifu/qifu/internal/store"
 	"github.com/qifu/qifu/internal/ticket"
 	"github.com/qifu/qifu/internal/web"
@@ -59,6 +60,7 @@ type App struct {
 	Enterprise *enterprise.Service
 	Ticket     *ticket.Service
 	Record     *record.Service
+	Stats      *stats.Service
 	Audit      *audit.Service
 	Calendar   *calendar.Service
 	Idem       store.IdempotencyStore
@@ -102,6 +104,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Calendar = calendar.NewService(store.Repo[calendar.Tx]{DB: db}, cfg.Clock)
 	a.Ticket = ticket.NewService(store.Repo[ticket.Tx]{DB: db}, cfg.Clock, ticketCalendar{a.Calendar})
 	a.Record = record.NewService(store.Repo[record.Tx]{DB: db}, cfg.Clock)
+	a.Stats = stats.NewService(store.Repo[stats.Tx]{DB: db}, cfg.Clock)
 	a.Idem = store.IdempotencyStore{DB: db}
 	a.Notify = notify.NewService(store.Repo[notify.Tx]{DB: db}, cfg.Clock)
 	a.Queue = jobs.New(store.JobStore{DB: db}, cfg.Clock, jobs.Options{Logger: cfg.Logger})
@@ -131,7 +134,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket,
-		Record: a.Record, Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
+		Record: a.Record, Stats: a.Stats, Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
 	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Notify: a.Notify,
 		Ticket: a.Ticket, Record: a.Record, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {

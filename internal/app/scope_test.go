@@ -295,7 +295,8 @@ func snapshot(t *testing.T, api *apptest.APIClient) string {
 	t.Helper()
 	var b strings.Builder
 	for _, p := range []string{"/api/v1/regions", "/api/v1/platforms", "/api/v1/departments", "/api/v1/institutions", "/api/v1/users",
-		"/api/v1/standards", "/api/v1/ticket-rules", "/api/v1/ticket-limits"} {
+		"/api/v1/standards", "/api/v1/ticket-rules", "/api/v1/ticket-limits", "/api/v1/stats/network-targets",
+		"/api/v1/stats/demonstration-platforms"} {
 		for _, it := range listAll(t, api, p) {
 			delete(it, "last_login_at")
 			j, _ := json.Marshal(it)
@@ -307,6 +308,8 @@ func snapshot(t *testing.T, api *apptest.APIClient) string {
 	r = api.Do("GET", "/api/v1/calendar?from=2026-07-01&to=2027-06-30", nil)
 	b.Write(r.Body)
 	r = api.Do("GET", "/api/v1/ticket-supervision", nil)
+	b.Write(r.Body)
+	r = api.Do("GET", "/api/v1/stats/settings", nil)
 	b.Write(r.Body)
 	return b.String()
 }
@@ -479,6 +482,9 @@ func apiCases() map[string]apiCase {
 		cases[k] = c
 	}
 	for k, c := range recordAPICases() {
+		cases[k] = c
+	}
+	for k, c := range statsAPICases() {
 		cases[k] = c
 	}
 	return cases

@@ -1,7 +1,7 @@
 // Package cli is the qifu command line of API.md "Starting and
 // bootstrapping": serve, migrate, user create, token create, demo, version,
-// audit verify. Every flag has a QIFU_* environment equivalent; a bad input
-// ends with a one-line reason and a non-zero exit.
+// audit verify, import, stats rebuild. Every flag has a QIFU_* environment
+// equivalent; a bad input ends with a one-line reason and a non-zero exit.
 package cli
 
 import (
@@ -41,6 +41,7 @@ Usage:
   qifu import enterprises FILE [--report PATH] [--data DIR | --db DSN]
   qifu import records FILE [--report PATH] [--data DIR | --db DSN]
   qifu audit verify [--data DIR | --db DSN]
+  qifu stats rebuild [--data DIR | --db DSN]
   qifu version
 
 --db takes postgres://… or sqlite:PATH; without it the embedded database in
@@ -82,6 +83,8 @@ func Run(ctx context.Context, args []string, getenv Env, stdout, stderr io.Write
 			return &UsageError{"usage: qifu audit verify [--data DIR | --db DSN]"}
 		}
 		return auditVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case "stats":
+		return statsCmd(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "qifu", app.Version)
 		return nil

@@ -97,7 +97,7 @@ func auditVerify(ctx context.Context, args []string, getenv Env, stdout, stderr 
 }
 
 func demoCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.Writer) error {
-	o := demo.Options{}
+	o := demo.Options{NetworkTargets: true}
 	bind := func(fs *flag.FlagSet) {
 		fs.IntVar(&o.Tickets, "tickets", demo.Tickets, "how many tickets to file over the past year")
 		fs.IntVar(&o.Records, "records", demo.Records, "how many services the platforms record over the past year")

@@ -154,12 +154,15 @@ var Logins = []Login{
 type Options struct {
 	Tickets int // tickets over the past year
 	Records int // services recorded by hand over the past year
+	// NetworkTargets sets the city's yearly targets and certifies some
+	// demonstration platforms (R1.8).
+	NetworkTargets bool
 }
 
 // Load builds the full demo network in a, keeping whatever already exists,
 // and prints the logins.
 func Load(ctx context.Context, a *app.App, out io.Writer) error {
-	return LoadWith(ctx, a, out, Options{Tickets: Tickets, Records: Records})
+	return LoadWith(ctx, a, out, Options{Tickets: Tickets, Records: Records, NetworkTargets: true})
 }
 
 // LoadWith builds the demo sized by o (tests use no tickets: they file
@@ -180,6 +183,11 @@ func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 	}
 	if err := loadRecords(ctx, a, sys, o.Records); err != nil {
 		return err
+	}
+	if o.NetworkTargets {
+		if err := loadNetworkTargets(ctx, a, sys); err != nil {
+			return err
+		}
 	}
 	created := map[string]bool{}
 	for _, l := range Logins {

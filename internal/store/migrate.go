@@ -71,6 +71,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 			tx.Rollback()
 			return fmt.Errorf("store: migrate %s: %w", name, err)
 		}
+		if fill := backfills[name]; fill != nil {
+			if err := fill(ctx, &Tx{q: tx, dialect: db.dialect, write: true}); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("store: migrate %s: backfill: %w", name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, rebind(db.dialect, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)"),
 			name, time.Now().UTC().Format(time.RFC3339)); err != nil {
 			tx.Rollback()
@@ -81,6 +87,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// backfills run in a migration's transaction after its SQL: what it
+// derives from the rows already there by rules written in Go. The
+// statistics rollups (0009) start from every record and ticket kept before
+// them.
+var backfills = map[string]func(ctx context.Context, tx *Tx) error{
+	"0009_stats.sql": func(ctx context.Context, tx *Tx) error {
+		_, err := tx.RebuildStats(ctx)
+		return err
+	},
 }
 
 // MigrationStatus lists the embedded migrations and whether each is applied.

@@ -140,7 +140,10 @@ func (tx *Tx) MovePlatforms(ctx context.Context, oldPrefix, newPrefix string) er
 	cond, args := hasPrefix("path", oldPrefix)
 	_, err := tx.exec(ctx, `UPDATE platforms SET path = ? || SUBSTR(path, ?) WHERE `+cond,
 		append([]any{newPrefix, utf8.RuneCountInString(oldPrefix) + 1}, args...)...)
-	return mapErr(err, "store: move platforms")
+	if err != nil {
+		return mapErr(err, "store: move platforms")
+	}
+	return tx.statsMoveTrees(ctx, oldPrefix, newPrefix)
 }
 
 // ---- departments ----

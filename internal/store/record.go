@@ -61,7 +61,10 @@ func (tx *Tx) InsertServiceRecord(ctx context.Context, r *record.Record) error {
 		served_on, note, source, ticket_id, corrects, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		nullString(r.PlatformCode), nullString(r.DepartmentCode), r.EnterpriseUSCC, r.Kind, r.ServiceArea, r.Date, r.Note, r.Source,
 		int64Ptr(r.TicketID), int64Ptr(r.Corrects), r.CreatedBy, r.CreatedAt).Scan(&r.ID)
-	return mapErr(err, "store: insert service record")
+	if err != nil {
+		return mapErr(err, "store: insert service record")
+	}
+	return tx.statsRecord(ctx, *r, 1)
 }
 
 // TicketRecordExists reports whether a ticket has a live record.
@@ -174,15 +177,18 @@ func (tx *Tx) ServiceRecords(ctx context.Context, f record.Filter) ([]record.Rec
 // CancelServiceRecord marks a live record cancelled; conflict
 // already_cancelled when it is not live.
 func (tx *Tx) CancelServiceRecord(ctx context.Context, id int64, c record.Cancellation) error {
-	res, err := tx.exec(ctx, `UPDATE service_records SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ?
-		WHERE id = ? AND cancelled_at IS NULL`, c.At, c.By, c.Reason, id)
+	var r record.Record
+	err := tx.queryRow(ctx, `UPDATE service_records SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ?
+		WHERE id = ? AND cancelled_at IS NULL RETURNING COALESCE(platform_code, ''), COALESCE(department_code, ''),
+		enterprise_uscc, served_on, kind, service_area`, c.At, c.By, c.Reason, id).Scan(&r.PlatformCode, &r.DepartmentCode,
+		&r.EnterpriseUSCC, &r.Date, &r.Kind, &r.ServiceArea)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &apperr.Error{Kind: apperr.Conflict, Code: "already_cancelled", Key: "error.record_already_cancelled"}
+	}
 	if err != nil {
 		return mapErr(err, "store: cancel service record")
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return &apperr.Error{Kind: apperr.Conflict, Code: "already_cancelled", Key: "error.record_already_cancelled"}
-	}
-	return nil
+	return tx.statsRecord(ctx, r, -1)
 }
 
 // LinkServiceRecordCorrection records which record replaced a cancelled one.

@@ -211,7 +211,7 @@ func (tx *Tx) InsertTicket(ctx context.Context, t *ticket.Ticket) error {
 		return mapErr(err, "store: insert ticket")
 	}
 	t.Number = ticket.NumberOf(t.ID, t.CreatedAt)
-	return nil
+	return tx.statsTicket(ctx, nil, *t)
 }
 
 // Ticket returns one ticket, or not_found.
@@ -234,6 +234,10 @@ var ticketUpdateSet = func() string {
 // UpdateTicket stores t when the stored version is still version;
 // otherwise someone acted first: conflict.
 func (tx *Tx) UpdateTicket(ctx context.Context, t ticket.Ticket, version int64) error {
+	before, err := tx.statsTicketBefore(ctx, t.ID, version)
+	if err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, "UPDATE tickets SET "+ticketUpdateSet+" WHERE id = ? AND version = ?",
 		append(ticketArgs(t), t.ID, version)...)
 	if err != nil {
@@ -242,7 +246,7 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t ticket.Ticket, version int64) 
 	if n, _ := res.RowsAffected(); n != 1 {
 		return &apperr.Error{Kind: apperr.Conflict, Code: "concurrent_update", Key: "error.concurrent_update"}
 	}
-	return nil
+	return tx.statsTicket(ctx, &before, t)
 }
 
 // AppendEvent adds an event to a ticket's history.
