@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -43,6 +44,7 @@ type Reader interface {
 	// file; io.EOF after the last.
 	Next() ([]string, int, error)
 	// Progress is how far through the file reading is, 0–1 (-1 unknown).
+	// It may be called from another goroutine while Next runs.
 	Progress() float64
 	Format() Format
 	Encoding() string
@@ -108,12 +110,12 @@ func (c *csvReader) advance(rec []string) {
 
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64 // read by Progress from another goroutine
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -190,7 +192,7 @@ func (c *csvReader) Progress() float64 {
 	if c.size <= 0 {
 		return -1
 	}
-	return min(1, float64(c.counter.n)/float64(c.size))
+	return min(1, float64(c.counter.n.Load())/float64(c.size))
 }
 
 func (c *csvReader) Format() Format   { return CSV }
@@ -204,6 +206,7 @@ type xlsxReader struct {
 	rows   *excelize.Rows
 	header []string
 	row    int
+	done   atomic.Int64 // row, published for Progress from another goroutine
 	total  int
 }
 
@@ -255,6 +258,7 @@ func openXLSX(r io.Reader) (Reader, error) {
 func (x *xlsxReader) next() ([]string, int, error) {
 	for x.rows.Next() {
 		x.row++
+		x.done.Store(int64(x.row))
 		rec, err := x.rows.Columns()
 		if err != nil {
 			return nil, 0, fmt.Errorf("tabular: row %d: %w", x.row, err)
@@ -278,7 +282,7 @@ func (x *xlsxReader) Progress() float64 {
 	if x.total <= 0 {
 		return -1
 	}
-	return min(1, float64(x.row)/float64(x.total))
+	return min(1, float64(x.done.Load())/float64(x.total))
 }
 
 func (x *xlsxReader) Close() error {
