@@ -202,6 +202,9 @@ type Tx struct {
 	// the transaction they are bound to, nil on the read pool.
 	stmts *stmtCache
 	sqlTx *sql.Tx
+	// slot is the statistics counter slot this transaction writes, plus
+	// one (0: not chosen yet); see statsSlot.
+	slot int
 }
 
 // Write runs fn in a write transaction: its changes are committed when fn

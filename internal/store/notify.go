@@ -45,17 +45,31 @@ func scanNotification(s interface{ Scan(...any) error }) (notify.Notification, e
 // EnqueueNotification puts a message into the outbox in the current write
 // transaction (notify.Outbox): it is sent only if the transaction commits.
 func (tx *Tx) EnqueueNotification(ctx context.Context, m notify.Message) error {
-	if err := m.Validate(); err != nil {
-		return apperr.Wrap(err, "store: enqueue notification")
+	return tx.EnqueueNotifications(ctx, []notify.Message{m})
+}
+
+// EnqueueNotifications puts messages into the outbox with one statement.
+func (tx *Tx) EnqueueNotifications(ctx context.Context, ms []notify.Message) error {
+	if len(ms) == 0 {
+		return nil
 	}
-	params, err := notify.EncodeParams(m.Params)
-	if err != nil {
-		return apperr.Wrap(err, "store: enqueue notification")
+	const cols = 10
+	args := make([]any, 0, cols*len(ms))
+	values := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if err := m.Validate(); err != nil {
+			return apperr.Wrap(err, "store: enqueue notification")
+		}
+		params, err := notify.EncodeParams(m.Params)
+		if err != nil {
+			return apperr.Wrap(err, "store: enqueue notification")
+		}
+		at := m.At.UTC()
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)")
+		args = append(args, m.Channel, m.Recipient.String(), string(m.Lang), m.Key, params, m.Link, m.ObjectType, m.ObjectID, at, at)
 	}
-	at := m.At.UTC()
-	_, err = tx.exec(ctx, `INSERT INTO notifications (channel, recipient, lang, msg_key, params, link, object_type, object_id,
-		status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-		m.Channel, m.Recipient.String(), string(m.Lang), m.Key, params, m.Link, m.ObjectType, m.ObjectID, at, at)
+	_, err := tx.exec(ctx, `INSERT INTO notifications (channel, recipient, lang, msg_key, params, link, object_type, object_id,
+		status, attempts, next_attempt_at, created_at) VALUES `+strings.Join(values, ", "), args...)
 	return mapErr(err, "store: enqueue notification")
 }
 

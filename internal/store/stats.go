@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +39,8 @@ func (tx *Tx) statsApply(ctx context.Context, c stats.Change) error {
 	fields := c.Counts.Fields()
 	cols := make([]string, 0, len(fields))
 	set := make([]string, 0, len(fields))
-	args := []any{c.Owner.Type, c.Owner.Code, c.Year, c.Month}
+	slot := tx.statsSlot()
+	args := []any{c.Owner.Type, c.Owner.Code, c.Year, c.Month, slot}
 	for i, f := range fields {
 		if *f != 0 {
 			col := stats.Columns[i]
@@ -48,25 +50,51 @@ func (tx *Tx) statsApply(ctx context.Context, c stats.Change) error {
 		}
 	}
 	if len(cols) > 0 {
-		_, err := tx.exec(ctx, "INSERT INTO stats_activity (owner_type, owner_code, year, month, "+strings.Join(cols, ", ")+
-			") VALUES ("+placeholders(len(args))+") ON CONFLICT (owner_type, owner_code, year, month) DO UPDATE SET "+
+		_, err := tx.exec(ctx, "INSERT INTO stats_activity (owner_type, owner_code, year, month, slot, "+strings.Join(cols, ", ")+
+			") VALUES ("+placeholders(len(args))+") ON CONFLICT (owner_type, owner_code, year, month, slot) DO UPDATE SET "+
 			strings.Join(set, ", "), args...)
 		if err != nil {
 			return mapErr(err, "store: stats activity")
 		}
 	}
+	// The volumes in one statement (each item is its own row).
+	values := make([]string, 0, len(c.Items))
+	args = args[:0]
 	for _, it := range c.Items {
 		if it.N == 0 {
 			continue
 		}
-		_, err := tx.exec(ctx, `INSERT INTO stats_breakdown (owner_type, owner_code, year, dim, item, n) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (owner_type, owner_code, year, dim, item) DO UPDATE SET n = stats_breakdown.n + excluded.n`,
-			c.Owner.Type, c.Owner.Code, c.Year, it.Dim, it.Key, it.N)
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, c.Owner.Type, c.Owner.Code, c.Year, it.Dim, it.Key, slot, it.N)
+	}
+	if len(values) > 0 {
+		_, err := tx.exec(ctx, `INSERT INTO stats_breakdown (owner_type, owner_code, year, dim, item, slot, n) VALUES `+
+			strings.Join(values, ", ")+` ON CONFLICT (owner_type, owner_code, year, dim, item, slot) DO UPDATE SET n = stats_breakdown.n + excluded.n`,
+			args...)
 		if err != nil {
 			return mapErr(err, "store: stats breakdown")
 		}
 	}
 	return nil
+}
+
+// statsSlots is how many rows a handler's counts are spread over on
+// PostgreSQL (migration 0010): concurrent transactions that add to the same
+// handler's counts mostly take different row locks instead of queuing on
+// one until each commits. Readers sum the slots.
+const statsSlots = 16
+
+// statsSlot is the slot this transaction adds to: one per transaction,
+// chosen at random on PostgreSQL; always 0 on SQLite, whose single writer
+// never waits on a row.
+func (tx *Tx) statsSlot() int {
+	if tx.dialect != Postgres {
+		return 0
+	}
+	if tx.slot == 0 {
+		tx.slot = 1 + rand.IntN(statsSlots)
+	}
+	return tx.slot - 1
 }
 
 // statsReach adds n to the SMEs a scope first served in a month (the row is

@@ -20,18 +20,28 @@ var _ ticket.Tx = (*Tx)(nil)
 
 // RouteRegions returns a region and those above it, nearest first.
 func (tx *Tx) RouteRegions(ctx context.Context, code string) ([]ticket.Place, error) {
-	var out []ticket.Place
-	for code != "" && len(out) < 5 {
-		var p ticket.Place
-		var parent string
-		err := tx.queryRow(ctx, "SELECT code, level, COALESCE(parent_code, '') FROM regions WHERE code = ?", code).Scan(&p.Code, &p.Level, &parent)
-		if err != nil {
-			return nil, notFound(err, "object.region", code)
-		}
-		out = append(out, p)
-		code = parent
+	// One statement: the chain of regions up to the city, each with the
+	// comprehensive platform of its tier (intake routes every ticket).
+	rows, err := tx.query(ctx, `WITH RECURSIVE chain (code, level, parent, depth) AS (
+			SELECT code, level, parent_code, 0 FROM regions WHERE code = ?
+			UNION ALL
+			SELECT r.code, r.level, r.parent_code, c.depth + 1 FROM regions r JOIN chain c ON r.code = c.parent WHERE c.depth < 4)
+		SELECT c.code, c.level,
+			COALESCE((SELECT p.code FROM platforms p WHERE p.region_code = c.code AND p.tier = c.level ORDER BY p.code LIMIT 1), ''),
+			COALESCE((SELECT p.path FROM platforms p WHERE p.region_code = c.code AND p.tier = c.level ORDER BY p.code LIMIT 1), '')
+		FROM chain c ORDER BY c.depth`, code)
+	if err != nil {
+		return nil, mapErr(err, "store: route regions")
 	}
-	return out, nil
+	out, err := collect(rows, func(s interface{ Scan(...any) error }) (ticket.Place, error) {
+		var p ticket.Place
+		err := s.Scan(&p.Code, &p.Level, &p.Platform, &p.Path)
+		return p, err
+	}, "regions")
+	if err == nil && len(out) == 0 {
+		err = notFound(sql.ErrNoRows, "object.region", code)
+	}
+	return out, err
 }
 
 // RoutePlatform returns the code and path of the platform of a tier in a
@@ -491,8 +501,7 @@ func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
 	m := notify.Message{Key: n.Key, Params: n.Params, Link: n.Link, ObjectType: "ticket",
 		ObjectID: strconv.FormatInt(n.TicketID, 10), At: n.At}
 	var to []notify.Message
-	switch {
-	case n.ToOrg != nil:
+	if n.ToOrg != nil {
 		// Every active staff user of the platform or department.
 		roles := []any{string(access.CityAdmin), string(access.DistrictStaff), string(access.StreetStaff),
 			string(access.SpecialisedStaff), string(access.HotlineOperator)}
@@ -501,15 +510,9 @@ func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
 		}
 		// The city platform's people are the city admins and the hotline's
 		// operators, who belong to no platform.
-		var tier string
-		if n.ToOrg.Type == ticket.ToPlatform {
-			if err := tx.queryRow(ctx, "SELECT tier FROM platforms WHERE code = ?", n.ToOrg.Code).Scan(&tier); err != nil &&
-				!errors.Is(err, sql.ErrNoRows) {
-				return mapErr(err, "store: notice recipients")
-			}
-		}
-		args := append([]any{n.ToOrg.Code, tier == "city", false}, roles...)
-		rows, err := tx.query(ctx, `SELECT username FROM users WHERE (org_code = ? OR (? AND org_code = '')) AND disabled = ?
+		args := append([]any{n.ToOrg.Code, string(n.ToOrg.Type), n.ToOrg.Code, false}, roles...)
+		rows, err := tx.query(ctx, `SELECT username FROM users WHERE (org_code = ? OR (org_code = '' AND ? = 'platform'
+			AND EXISTS (SELECT 1 FROM platforms WHERE code = ? AND tier = 'city'))) AND disabled = ?
 			AND role IN (`+placeholders(len(roles))+`) ORDER BY username`, args...)
 		if err != nil {
 			return mapErr(err, "store: notice recipients")
@@ -525,22 +528,19 @@ func (tx *Tx) Notify(ctx context.Context, n ticket.Notice) error {
 			m.Recipient, m.Channel = notify.User(u), notify.Inbox
 			to = append(to, m)
 		}
-	case n.ToEnterprise != "":
+	}
+	if n.ToEnterprise != "" {
 		m.Recipient, m.Channel = notify.Enterprise(n.ToEnterprise), notify.Inbox
 		to = append(to, m)
-	case n.ToPhone != "":
+	}
+	if n.ToPhone != "" {
 		m.Recipient, m.Channel, m.Link = notify.Phone(n.ToPhone), notify.SMS, ""
-		if m.Recipient.Validate() != nil {
-			return nil // a contact number no SMS can reach: the inbox still tells
-		}
-		to = append(to, m)
-	}
-	for _, m := range to {
-		if err := tx.EnqueueNotification(ctx, m); err != nil {
-			return err
+		// A contact number no SMS can reach is skipped: the inbox still tells.
+		if m.Recipient.Validate() == nil {
+			to = append(to, m)
 		}
 	}
-	return nil
+	return tx.EnqueueNotifications(ctx, to)
 }
 
 // InsertAttachment stores an attachment and sets its id.

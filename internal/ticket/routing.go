@@ -51,16 +51,16 @@ func (r Rule) matches(category, region string) bool {
 // Place is a region in the chain from a ticket's region up to the city.
 type Place struct {
 	Code, Level string
+	// Platform and Path are the comprehensive platform of the region's
+	// tier, if it has one ("" otherwise).
+	Platform, Path string
 }
 
 // Directory is what routing needs to know of the network.
 type Directory interface {
-	// RegionChain returns a region and the regions above it, nearest
-	// first; not_found for an unknown region.
+	// RouteRegions returns a region and the regions above it, nearest
+	// first, each with its platform; not_found for an unknown region.
 	RouteRegions(ctx context.Context, code string) ([]Place, error)
-	// PlatformOfRegion returns the code and path of the comprehensive
-	// platform of a tier in a region, or not_found.
-	RoutePlatform(ctx context.Context, region, tier string) (code, path string, err error)
 	// PlatformPath returns a platform's path, or not_found.
 	RoutePlatformPath(ctx context.Context, code string) (string, error)
 	// DepartmentsFor lists the departments owning a category, by code.
@@ -130,11 +130,8 @@ func Route(ctx context.Context, d Directory, category, region string) (Routed, e
 		}
 	}
 	for _, place := range chain {
-		tier := place.Level // a street's platform, a district's, the city's
-		if code, path, err := d.RoutePlatform(ctx, place.Code, tier); err == nil {
-			return Routed{Assignee: Assignee{ToPlatform, code}, Path: path, Reason: tier}, nil
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return Routed{}, err
+		if place.Platform != "" { // a street's platform, a district's, the city's
+			return Routed{Assignee: Assignee{ToPlatform, place.Platform}, Path: place.Path, Reason: place.Level}, nil
 		}
 	}
 	return Routed{}, apperr.Field("region_code", "routing_failed", "error.routing_failed")

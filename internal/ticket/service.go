@@ -18,6 +18,7 @@ import (
 // Notice asks for someone to be told about a ticket (through the outbox:
 // the in-app inbox, and SMS for the enterprise's contact).
 type Notice struct {
+	// Who is told: each target set gets the notice.
 	ToOrg        *Assignee // every staff user of a platform or department
 	ToEnterprise string    // the enterprise's users (inbox)
 	ToPhone      string    // an SMS to this number
@@ -272,18 +273,13 @@ func (s *Service) event(ctx context.Context, tx Tx, a access.Actor, t Ticket, ac
 // tellEnterprise notifies the enterprise's users and, by SMS, the contact;
 // note is the handler's note the message quotes, if any.
 func (s *Service) tellEnterprise(ctx context.Context, tx Tx, t Ticket, key, note string) error {
+	if t.EnterpriseUSCC == "" && t.ContactPhone == "" {
+		return nil
+	}
 	params := map[string]any{"number": t.Number, "title": t.Title, "note": note}
-	now := s.clock.Now()
-	if t.EnterpriseUSCC != "" {
-		if err := tx.Notify(ctx, Notice{ToEnterprise: t.EnterpriseUSCC, Key: key, Params: params, TicketID: t.ID, Link: link(t),
-			At: now}); err != nil {
-			return err
-		}
-	}
-	if t.ContactPhone != "" {
-		return tx.Notify(ctx, Notice{ToPhone: t.ContactPhone, Key: key, Params: params, TicketID: t.ID, At: now})
-	}
-	return nil
+	// The inbox message links to the ticket; the SMS carries no link.
+	return tx.Notify(ctx, Notice{ToEnterprise: t.EnterpriseUSCC, ToPhone: t.ContactPhone, Key: key, Params: params,
+		TicketID: t.ID, Link: link(t), At: s.clock.Now()})
 }
 
 // load reads a ticket with its parties and the actor's relation to it,
