@@ -2,7 +2,11 @@ package enterprise
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/width"
 
 	"github.com/qifu/qifu/internal/apperr"
 )
@@ -87,6 +91,48 @@ func TestKeyAndBigrams(t *testing.T) {
 	for _, want := range []string{"融资", "王芳", "tel13800138000", "tel48000"} {
 		if !slices.Contains(toks, want) {
 			t.Errorf("tokens %v lack %q", toks, want)
+		}
+	}
+}
+
+// Search entries already stored were keyed by folding and lowering whole
+// strings; Key, rune by rune, must give the same key for every character, or
+// those enterprises would no longer be found.
+func TestKeyMatchesWholeStringFolding(t *testing.T) {
+	wholeString := func(s string) string {
+		var b strings.Builder
+		for _, r := range strings.ToLower(width.Fold.String(s)) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	var chunk []rune
+	check := func() {
+		s := string(chunk)
+		if got, want := Key(s), wholeString(s); got != want {
+			for _, r := range chunk {
+				if got, want := Key(string(r)), wholeString(string(r)); got != want {
+					t.Errorf("Key(%U) = %q, want %q", r, got, want)
+				}
+			}
+		}
+		chunk = chunk[:0]
+	}
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		if r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		chunk = append(chunk, r)
+		if len(chunk) == 256 {
+			check()
+		}
+	}
+	check()
+	for _, s := range []string{"青岛海纳（融资）担保 ＡＢＣ", "ﾊﾟﾝ ｶﾞ", "\xff青岛\xfe", "İSTANBUL Σ"} {
+		if got, want := Key(s), wholeString(s); got != want {
+			t.Errorf("Key(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

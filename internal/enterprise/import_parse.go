@@ -23,6 +23,49 @@ type parser struct {
 	res     *ImportResult
 	o       ImportOptions
 	mu      sync.Mutex // guards res, shared with the writer
+
+	// The industry and region cells of a list repeat from row to row:
+	// their lookups (normalising the text first) are remembered, up to
+	// maxCachedCells distinct cells each.
+	industries map[string]string
+	regionHits map[string]regionHit
+}
+
+type regionHit struct {
+	code string
+	err  error
+}
+
+const maxCachedCells = 4096
+
+// industry looks up an industry cell (ok false when unknown).
+func (p *parser) industry(cell string) (string, bool) {
+	if key, ok := p.industries[cell]; ok {
+		return key, key != ""
+	}
+	key := industryLookup[tabular.NormalizeHeading(cell)]
+	if p.industries == nil {
+		p.industries = map[string]string{}
+	}
+	if len(p.industries) < maxCachedCells {
+		p.industries[cell] = key
+	}
+	return key, key != ""
+}
+
+// region resolves a region cell.
+func (p *parser) region(cell string) (string, error) {
+	if h, ok := p.regionHits[cell]; ok {
+		return h.code, h.err
+	}
+	code, err := p.regions.resolve(cell)
+	if p.regionHits == nil {
+		p.regionHits = map[string]regionHit{}
+	}
+	if len(p.regionHits) < maxCachedCells {
+		p.regionHits[cell] = regionHit{code, err}
+	}
+	return code, err
 }
 
 func (p *parser) run(ctx context.Context, r tabular.Reader, out chan<- importBatch) error {
@@ -118,7 +161,7 @@ func (p *parser) parse(row []string) (Enterprise, string, error) {
 	if ind == "" {
 		return e, "industry", apperr.Required("industry")
 	}
-	key, ok := industryLookup[tabular.NormalizeHeading(ind)]
+	key, ok := p.industry(ind)
 	if !ok {
 		return e, "industry", apperr.Field("industry", "unknown_industry", "error.unknown_industry")
 	}
@@ -146,7 +189,7 @@ func (p *parser) parse(row []string) (Enterprise, string, error) {
 	if cell == "" {
 		return e, "region_code", apperr.Required("region_code")
 	}
-	region, err := p.regions.resolve(cell)
+	region, err := p.region(cell)
 	if err != nil {
 		return e, "region_code", err
 	}

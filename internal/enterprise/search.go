@@ -3,6 +3,7 @@ package enterprise
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -20,12 +21,29 @@ import (
 // dropped. "青岛海纳（融资）担保" and "青岛海纳融资担保" have one key.
 func Key(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(width.Fold.String(s)) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	b.Grow(len(s))
+	for _, r := range s {
+		if r = keyRune(r); r >= 0 {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// keyRune is r as Key keeps it (width folded, lower case), or -1 when Key
+// drops it. Rune by rune, as width.Fold and strings.ToLower map, without
+// their copies of the whole string (an import keys every name).
+func keyRune(r rune) rune {
+	if r >= utf8.RuneSelf {
+		if f := width.LookupRune(r).Folded(); f != 0 {
+			r = f
+		}
+	}
+	r = unicode.ToLower(r)
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return r
+	}
+	return -1
 }
 
 // Bigrams returns the overlapping pairs of characters of a key, in order; a
