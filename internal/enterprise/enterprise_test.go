@@ -137,6 +137,20 @@ func TestKeyMatchesWholeStringFolding(t *testing.T) {
 	}
 }
 
+func TestTokenTextIsTheTokensJoined(t *testing.T) {
+	names := []string{"", "青", "青岛", "青岛海纳（融资）担保有限公司", "ＡＢＣ 科技", "  ", "a-b", "王芳", "欧阳 娜娜"}
+	phones := []string{"", "123", "1234", "138-0013-8000", "0532-8888 1000"}
+	for i, name := range names {
+		for j, phone := range phones {
+			e := Enterprise{Name: name, ContactName: names[(i+j)%len(names)], ContactPhone: phone}
+			want := strings.Join(Tokens(e), " ")
+			if got := string(AppendTokenText([]byte("x"), e)); got != "x"+want {
+				t.Errorf("%+v: got %q, want %q", e, got, "x"+want)
+			}
+		}
+	}
+}
+
 func TestQueryRanks(t *testing.T) {
 	e := Enterprise{USCC: "91370200MA3C8Q1D0Y", Name: "青岛海纳融资担保有限公司", ContactName: "王芳", ContactPhone: "13800138000"}
 	cases := []struct {

@@ -70,6 +70,48 @@ func Tokens(e Enterprise) []string {
 	return toks
 }
 
+// AppendTokenText appends the tokens of e separated by spaces, as
+// strings.Join(Tokens(e), " ") (the SQLite search entry), without building
+// the list.
+func AppendTokenText(b []byte, e Enterprise) []byte {
+	start := len(b)
+	b = appendBigrams(b, e.Name)
+	b = appendBigrams(b, e.ContactName)
+	if d := Digits(e.ContactPhone); len(d) >= 4 {
+		b = append(b, " tel"...)
+		b = append(b, d...)
+		b = append(b, " tel4"...)
+		b = append(b, d[len(d)-4:]...)
+	}
+	if len(b) > start && b[start] == ' ' {
+		b = append(b[:start], b[start+1:]...)
+	}
+	return b
+}
+
+// appendBigrams appends " " and each bigram of Key(s), as Bigrams(Key(s)).
+func appendBigrams(b []byte, s string) []byte {
+	var prev rune = -1
+	n := 0
+	for _, r := range s {
+		if r = keyRune(r); r < 0 {
+			continue
+		}
+		if prev >= 0 {
+			b = append(b, ' ')
+			b = utf8.AppendRune(b, prev)
+			b = utf8.AppendRune(b, r)
+		}
+		prev = r
+		n++
+	}
+	if n == 1 {
+		b = append(b, ' ')
+		b = utf8.AppendRune(b, prev)
+	}
+	return b
+}
+
 // Digits keeps only the digits of s.
 func Digits(s string) string {
 	var b strings.Builder

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/qifu/qifu/internal/access"
@@ -26,12 +28,51 @@ func scanEnterprise(s interface{ Scan(...any) error }) (enterprise.Enterprise, e
 	return e, err
 }
 
-func checksJSON(c []enterprise.Check) string {
+// appendChecksJSON appends the JSON of c, as encoding/json writes it; the
+// common case by hand, as an import writes one for every row.
+func appendChecksJSON(b []byte, c []enterprise.Check) []byte {
 	if len(c) == 0 {
-		return "[]"
+		return append(b, "[]"...)
 	}
-	b, _ := json.Marshal(c)
-	return string(b)
+	start := len(b)
+	b = append(b, '[')
+	for i, x := range c {
+		if !plainJSON(string(x.Class)) || !plainJSON(string(x.Measure)) || !plainFloat(x.Floor) || !plainFloat(x.Value) {
+			j, _ := json.Marshal(c)
+			return append(b[:start], j...)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"class":"`...)
+		b = append(b, x.Class...)
+		b = append(b, `","measure":"`...)
+		b = append(b, x.Measure...)
+		b = append(b, `","floor":`...)
+		b = strconv.AppendFloat(b, x.Floor, 'f', -1, 64)
+		b = append(b, `,"value":`...)
+		b = strconv.AppendFloat(b, x.Value, 'f', -1, 64)
+		b = append(b, `,"met":`...)
+		b = strconv.AppendBool(b, x.Met)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// plainJSON: s needs no escaping in JSON.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainFloat: encoding/json writes f in the 'f' format.
+func plainFloat(f float64) bool {
+	a := math.Abs(f)
+	return a == 0 || a >= 1e-6 && a < 1e21
 }
 
 // Enterprise returns one enterprise by credit code, or not_found.
@@ -190,11 +231,6 @@ func pgTextArray(toks []string) string {
 	return b.String()
 }
 
-func enterpriseArgs(e enterprise.Enterprise) []any {
-	return []any{e.USCC, e.Name, e.Industry, e.Employees, e.RevenueWan, e.AssetsWan, e.Size, e.SizeStandard,
-		checksJSON(e.SizeChecks), e.RegionCode, e.Address, e.ContactName, e.ContactPhone, e.CreatedAt, e.UpdatedAt}
-}
-
 const enterpriseInsertCols = `uscc, name, industry, employees, revenue_wan, assets_wan, size, size_standard, size_checks,
 	region_code, address, contact_name, contact_phone, created_at, updated_at`
 
@@ -219,9 +255,14 @@ func (tx *Tx) UpdateEnterprise(ctx context.Context, e enterprise.Enterprise) err
 	return err
 }
 
-// upsertBatch bounds the rows of one INSERT statement (SQLite allows 32,766
-// variables; 17 a row).
-const upsertBatch = 500
+// upsertBatch bounds the rows of one INSERT statement: SQLite allows 32,766
+// variables (15 a row there, 17 on PostgreSQL), and fewer, larger
+// statements cost less per row.
+const upsertBatch = 2000
+
+// searchBatch bounds the rows of one statement writing SQLite search
+// entries (2 variables a row).
+const searchBatch = 16000
 
 // UpsertEnterprises inserts or updates a batch by credit code (the row's
 // created_at is kept on update) with its search tokens, and reports which
@@ -236,24 +277,29 @@ func (tx *Tx) UpsertEnterprises(ctx context.Context, batch []enterprise.Enterpri
 			return nil, mapErr(err, "store: upsert enterprises")
 		}
 	}
+	ids := make([]int64, len(batch))
 	for start := 0; start < len(batch); start += upsertBatch {
-		part := batch[start:min(start+upsertBatch, len(batch))]
-		ids, err := tx.upsertRows(ctx, part, created, maxID)
-		if err != nil {
+		end := min(start+upsertBatch, len(batch))
+		if err := tx.upsertRows(ctx, batch[start:end], ids[start:end], created, maxID); err != nil {
 			return nil, err
 		}
-		if tx.dialect == SQLite {
-			if err := tx.indexTokens(ctx, part, ids); err != nil {
-				return nil, err
-			}
+	}
+	if tx.dialect == SQLite {
+		// The search entries are written after every row, in few large
+		// statements: FTS5 writes its pending entries out as a new segment
+		// whenever a statement opens a savepoint (every multi-row INSERT
+		// does), so interleaving them with the rows made a small segment
+		// per statement, and merging those was a third of an import.
+		if err := tx.indexTokens(ctx, batch, ids, maxID); err != nil {
+			return nil, err
 		}
 	}
 	return created, nil
 }
 
-// upsertRows writes part, returns the ids by credit code and marks in
+// upsertRows writes part, sets ids (by position in part) and marks in
 // created the codes that were inserted rather than updated.
-func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, created map[string]bool, maxID int64) (map[string]int64, error) {
+func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, ids []int64, created map[string]bool, maxID int64) error {
 	cols := enterpriseInsertCols
 	perRow := 15
 	if tx.dialect == Postgres {
@@ -262,14 +308,20 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, crea
 	}
 	row := "(" + placeholders(perRow) + ")"
 	var b strings.Builder
+	b.Grow(len(part)*(len(row)+1) + 1024)
 	b.WriteString("INSERT INTO enterprises (" + cols + ") VALUES ")
 	args := make([]any, 0, perRow*len(part))
+	pos := make(map[string]int, len(part))
+	var checks []byte
 	for i, e := range part {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(row)
-		args = append(args, enterpriseArgs(e)...)
+		pos[e.USCC] = i
+		checks = appendChecksJSON(checks[:0], e.SizeChecks)
+		args = append(args, e.USCC, e.Name, e.Industry, e.Employees, e.RevenueWan, e.AssetsWan, e.Size, e.SizeStandard,
+			string(checks), e.RegionCode, e.Address, e.ContactName, e.ContactPhone, e.CreatedAt, e.UpdatedAt)
 		if tx.dialect == Postgres {
 			args = append(args, enterprise.Key(e.Name), pgTextArray(enterprise.Tokens(e)))
 		}
@@ -289,37 +341,61 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, crea
 	}
 	rows, err := tx.query(ctx, b.String(), args...)
 	if err != nil {
-		return nil, mapErr(err, "store: upsert enterprises")
+		return mapErr(err, "store: upsert enterprises")
 	}
 	defer rows.Close()
-	ids := make(map[string]int64, len(part))
 	for rows.Next() {
 		var id int64
 		var u string
 		var inserted bool
 		if err := rows.Scan(&id, &u, &inserted); err != nil {
-			return nil, mapErr(err, "store: upsert enterprises")
+			return mapErr(err, "store: upsert enterprises")
 		}
-		ids[u] = id
+		if i, ok := pos[u]; ok {
+			ids[i] = id
+		}
 		created[u] = inserted || (tx.dialect == SQLite && id > maxID)
 	}
-	return ids, mapErr(rows.Err(), "store: upsert enterprises")
+	return mapErr(rows.Err(), "store: upsert enterprises")
 }
 
-// indexTokens writes the SQLite search entries of part (replacing any).
-func (tx *Tx) indexTokens(ctx context.Context, part []enterprise.Enterprise, ids map[string]int64) error {
-	var b strings.Builder
-	b.WriteString("INSERT OR REPLACE INTO enterprise_search (rowid, tokens) VALUES ")
-	args := make([]any, 0, 2*len(part))
-	for i, e := range part {
-		if i > 0 {
-			b.WriteByte(',')
+// indexTokens writes the SQLite search entries of batch (ids by position):
+// new enterprises (id above maxID) get theirs inserted, known ones have
+// theirs replaced.
+func (tx *Tx) indexTokens(ctx context.Context, batch []enterprise.Enterprise, ids []int64, maxID int64) error {
+	var fresh, known []int
+	for i, id := range ids {
+		if id > maxID {
+			fresh = append(fresh, i)
+		} else {
+			known = append(known, i)
 		}
-		b.WriteString("(?, ?)")
-		args = append(args, ids[e.USCC], strings.Join(enterprise.Tokens(e), " "))
 	}
-	_, err := tx.exec(ctx, b.String(), args...)
-	return mapErr(err, "store: index enterprises")
+	var text []byte
+	for _, w := range []struct {
+		verb string
+		rows []int
+	}{{"INSERT", fresh}, {"INSERT OR REPLACE", known}} {
+		for start := 0; start < len(w.rows); start += searchBatch {
+			part := w.rows[start:min(start+searchBatch, len(w.rows))]
+			var b strings.Builder
+			b.Grow(len(part)*7 + 64)
+			b.WriteString(w.verb + " INTO enterprise_search (rowid, tokens) VALUES ")
+			args := make([]any, 0, 2*len(part))
+			for j, i := range part {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString("(?, ?)")
+				text = enterprise.AppendTokenText(text[:0], batch[i])
+				args = append(args, ids[i], string(text))
+			}
+			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+				return mapErr(err, "store: index enterprises")
+			}
+		}
+	}
+	return nil
 }
 
 func placeholders(n int) string {
