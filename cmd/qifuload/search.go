@@ -33,7 +33,8 @@ var searchQueries = []string{"海纳", "明策", "绿能", "华信", "恒通", "
 func benchSearch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("search", flag.ExitOnError)
 	dbFlag := fs.String("db", "", "the database to search (sqlite:PATH or postgres://…), e.g. one kept by `qifuload import --keep`")
-	n := fs.Int("queries", 2000, "how many searches")
+	n := fs.Int("queries", 2000, "how many searches (each followed by a baseline lookup)")
+	duration := fs.Duration("duration", 2*time.Minute, "stop after this long even if fewer searches were made")
 	fs.Parse(args)
 	if *dbFlag == "" {
 		return fmt.Errorf("--db is required")
@@ -76,12 +77,17 @@ func benchSearch(ctx context.Context, args []string) error {
 	}
 	// Warm up caches the way a running server has them.
 	for _, q := range searchQueries {
-		get("/api/v1/enterprises?limit=20&q=" + url.QueryEscape(q))
+		if _, _, err := get("/api/v1/enterprises?limit=20&q=" + url.QueryEscape(q)); err != nil {
+			return err
+		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var search, lookup []time.Duration
+	byQuery := map[string][]time.Duration{}
+	hitsOf := map[string]int{}
 	hits := 0
-	for i := 0; i < *n; i++ {
+	deadline := time.Now().Add(*duration)
+	for i := 0; i < *n && time.Now().Before(deadline); i++ {
 		if ctx.Err() != nil {
 			break
 		}
@@ -91,6 +97,8 @@ func benchSearch(ctx context.Context, args []string) error {
 			return err
 		}
 		search = append(search, d)
+		byQuery[q] = append(byQuery[q], d)
+		hitsOf[q] = got
 		hits += got
 		e := sample[rng.IntN(len(sample))]
 		d, _, err = get("/api/v1/enterprises?limit=1&q=" + e.USCC)
@@ -103,9 +111,19 @@ func benchSearch(ctx context.Context, args []string) error {
 	a.DB.Raw(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM enterprises").Scan(&count)
 	})
+	if len(search) == 0 {
+		return fmt.Errorf("no search finished")
+	}
 	ps, pl := percentiles(search), percentiles(lookup)
 	fmt.Printf("engine %s, %d enterprises, %d two-character searches (limit 20, %.1f hits each)\n",
 		a.DB.Dialect(), count, len(search), float64(hits)/float64(len(search)))
+	fmt.Printf("%-10s %6s %5s %8s %8s %8s\n", "query", "runs", "hits", "p50 ms", "p95 ms", "p99 ms")
+	for _, q := range searchQueries {
+		if ds := byQuery[q]; len(ds) > 0 {
+			p := percentiles(ds)
+			fmt.Printf("%-10s %6d %5d %8.2f %8.2f %8.2f\n", q, len(ds), hitsOf[q], p[0], p[1], p[2])
+		}
+	}
 	fmt.Printf("baseline exact credit-code search: p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms\n", pl[0], pl[1], pl[2])
 	fmt.Printf("two-character Chinese search:      p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  (p95 %.2f× baseline)\n",
 		ps[0], ps[1], ps[2], ps[1]/pl[1])
