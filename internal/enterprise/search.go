@@ -89,6 +89,39 @@ func AppendTokenText(b []byte, e Enterprise) []byte {
 	return b
 }
 
+// HeadPrefix marks the head token of SQLite's search entries: HeadPrefix
+// and the first two characters of the name's key (its first bigram; the
+// key itself when it has one character), after all the other tokens. A
+// name starting with a query is then found through the entries holding
+// the head token of the query's first bigram, rather than by reading the
+// positions of every entry holding that bigram anywhere (有限 is in nearly
+// every name, at the start of almost none). Two ASCII letters and a bigram
+// make at least three characters, so no bigram is ever a head token, and
+// telephone tokens start with "tel".
+const HeadPrefix = "hd"
+
+// AppendHeadToken appends " " (when b is not empty) and the head token of
+// name, if its key is not empty.
+func AppendHeadToken(b []byte, name string) []byte {
+	n := 0
+	for _, r := range name {
+		if r = keyRune(r); r < 0 {
+			continue
+		}
+		if n == 0 {
+			if len(b) > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, HeadPrefix...)
+		}
+		b = utf8.AppendRune(b, r)
+		if n++; n == 2 {
+			break
+		}
+	}
+	return b
+}
+
 // appendBigrams appends " " and each bigram of Key(s), as Bigrams(Key(s)).
 func appendBigrams(b []byte, s string) []byte {
 	var prev rune = -1

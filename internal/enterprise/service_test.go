@@ -2,6 +2,7 @@ package enterprise_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -159,9 +160,39 @@ func TestSearchRanks(t *testing.T) {
 		if h, _ := search(sys, "深圳", 10, ""); len(h) != 0 {
 			t.Errorf("深圳 found %s", names(h))
 		}
+		// Name prefixes of any length; a bigram found everywhere but at
+		// the start (有限) is a name match, never a prefix one.
+		for _, c := range []struct{ q, want string }{
+			{"青岛", "青岛海纳融资担保有限公司 3,青岛明策企业管理咨询有限公司 3,融资租赁（青岛）有限公司 4"},
+			{"青岛海纳", "青岛海纳融资担保有限公司 3"},
+			{"青岛明策企业", "青岛明策企业管理咨询有限公司 3"},
+			{"山东青", "山东青法律师事务所 3"},
+			{"法律师", "山东青法律师事务所 4"},
+			{"有限公司", "青岛海纳融资担保有限公司 4,融资租赁（青岛）有限公司 4,青岛明策企业管理咨询有限公司 4"},
+		} {
+			h, _ := search(sys, c.q, 10, "")
+			var got []string
+			for _, x := range h {
+				got = append(got, fmt.Sprintf("%s %d", x.Name, x.Match))
+			}
+			if strings.Join(got, ",") != c.want {
+				t.Errorf("%s → %s, want %s", c.q, strings.Join(got, ","), c.want)
+			}
+		}
+		// A renamed enterprise is found by its new name's start only.
+		renamed := "海纳青岛融资担保有限公司"
+		if _, err := s.Update(ctx, sys, code(1), enterprise.Patch{Name: &renamed}); err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := search(sys, "海纳", 10, ""); len(h) != 1 || h[0].Match != enterprise.RankNamePrefix {
+			t.Errorf("海纳 after the rename: %s", names(h))
+		}
+		if h, _ := search(sys, "青岛海纳", 10, ""); len(h) != 0 {
+			t.Errorf("青岛海纳 after the rename: %s", names(h))
+		}
 		// A street's staff search only their street.
 		street := access.Actor{Role: access.StreetStaff, OrgCode: "P1", PlatformPath: "/P0/P1/", RegionCode: "370202001"}
-		if h, _ := search(street, "有限", 10, ""); names(h) != "青岛海纳融资担保有限公司,融资租赁（青岛）有限公司" {
+		if h, _ := search(street, "有限", 10, ""); names(h) != "海纳青岛融资担保有限公司,融资租赁（青岛）有限公司" {
 			t.Errorf("street staff 有限 → %s", names(h))
 		}
 	})
@@ -238,4 +269,55 @@ func TestRevealIsAuditedAndLimited(t *testing.T) {
 			t.Errorf("reveal audit entries %+v", items)
 		}
 	})
+}
+
+// Migration 0011 writes SQLite's search entries anew (with their head
+// tokens) for the enterprises already registered: after it they are found
+// as before, name prefixes included.
+func TestSearchEntriesRebuiltByMigration(t *testing.T) {
+	ctx := context.Background()
+	_, path := storetest.DSN(t, store.SQLite)
+	db, err := store.Open(ctx, store.SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := setup(t, db)
+	add(t, s, 1, "青岛海纳融资担保有限公司", "370202001", "王芳", "13800138000")
+	add(t, s, 2, "融资租赁（青岛）有限公司", "370202001", "李强", "13900139000")
+	db.Close()
+	// The database as it was before 0011: entries without head tokens
+	// (here none at all), the migration not applied.
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"DELETE FROM schema_migrations WHERE name = '0011_enterprise_search_head.sql'",
+		"DROP TABLE enterprise_search",
+		"CREATE VIRTUAL TABLE enterprise_search USING fts5(tokens, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')"} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	db, err = store.Open(ctx, store.SQLite, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s = enterprise.NewService(store.Repo[enterprise.Tx]{DB: db}, clock.System{})
+	for q, want := range map[string]string{"融资": "融资租赁（青岛）有限公司 3,青岛海纳融资担保有限公司 4",
+		"青岛海纳": "青岛海纳融资担保有限公司 3", "王芳": "青岛海纳融资担保有限公司 5"} {
+		pq, _ := enterprise.ParseQuery(q)
+		h, _, err := s.List(ctx, sys, enterprise.Filter{Query: &pq})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range h {
+			got = append(got, fmt.Sprintf("%s %d", x.Name, x.Match))
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s → %s, want %s", q, strings.Join(got, ","), want)
+		}
+	}
 }

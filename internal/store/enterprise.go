@@ -168,10 +168,7 @@ func (tx *Tx) SearchEnterprises(ctx context.Context, f enterprise.Filter, r ente
 	q := f.Query
 	var w where
 	enterpriseWhere(&w, f)
-	if f.AfterID != 0 {
-		w.add("e.id > ?", f.AfterID)
-	}
-	from := "enterprises e"
+	from, order := "enterprises e", " ORDER BY e.id"
 	switch r {
 	case enterprise.RankExactCode:
 		w.add("e.uscc = ?", q.Code)
@@ -185,13 +182,25 @@ func (tx *Tx) SearchEnterprises(ctx context.Context, f enterprise.Filter, r ente
 		if tx.dialect == SQLite {
 			from = "enterprise_search s JOIN enterprises e ON e.id = s.rowid"
 			w.add("s.tokens MATCH ?", ftsQuery(toks, r == enterprise.RankNamePrefix))
+			order = " ORDER BY s.rowid"
 		} else if r == enterprise.RankNamePrefix {
 			w.add(`e.name_key LIKE ? ESCAPE '\'`, likePrefix(q.Text))
 		} else {
 			w.add("e.tokens @> ?::text[]", pgTextArray(toks))
 		}
 	}
-	rows, err := tx.query(ctx, "SELECT "+enterpriseCols+" FROM "+from+w.String()+" ORDER BY e.id LIMIT ?", append(w.args, f.Limit)...)
+	if f.AfterID != 0 {
+		// On SQLite the search table's rowid (the enterprise id): FTS5
+		// then starts its walk there, and returns its matches in rowid
+		// order, so the LIMIT ends the walk (ordered by e.id, SQLite
+		// collected every match and sorted them: a second for 有限).
+		if strings.HasPrefix(order, " ORDER BY s.") {
+			w.add("s.rowid > ?", f.AfterID)
+		} else {
+			w.add("e.id > ?", f.AfterID)
+		}
+	}
+	rows, err := tx.query(ctx, "SELECT "+enterpriseCols+" FROM "+from+w.String()+order+" LIMIT ?", append(w.args, f.Limit)...)
 	if err != nil {
 		return nil, mapErr(err, "store: search enterprises")
 	}
@@ -199,18 +208,23 @@ func (tx *Tx) SearchEnterprises(ctx context.Context, f enterprise.Filter, r ente
 }
 
 // ftsQuery writes an FTS5 query: every token (AND), or, anchored, the
-// tokens as one phrase at the start of the document.
+// head token of the first (enterprise.HeadPrefix) and, when there are more,
+// the tokens as one phrase at the start of the document.
 func ftsQuery(toks []string, anchored bool) string {
 	quoted := make([]string, len(toks))
 	for i, t := range toks {
 		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
-	if anchored {
+	if anchored && len(toks) > 0 {
+		head := `"` + strings.ReplaceAll(enterprise.HeadPrefix+toks[0], `"`, `""`) + `"`
+		if len(toks) == 1 {
+			return head
+		}
 		inner := make([]string, len(toks))
 		for i, t := range toks {
 			inner[i] = strings.ReplaceAll(t, `"`, `""`)
 		}
-		return `^"` + strings.Join(inner, " ") + `"`
+		return head + ` AND ^"` + strings.Join(inner, " ") + `"`
 	}
 	return strings.Join(quoted, " AND ")
 }
@@ -387,7 +401,7 @@ func (tx *Tx) indexTokens(ctx context.Context, batch []enterprise.Enterprise, id
 					b.WriteByte(',')
 				}
 				b.WriteString("(?, ?)")
-				text = enterprise.AppendTokenText(text[:0], batch[i])
+				text = searchText(text[:0], batch[i])
 				args = append(args, ids[i], string(text))
 			}
 			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
@@ -396,6 +410,61 @@ func (tx *Tx) indexTokens(ctx context.Context, batch []enterprise.Enterprise, id
 		}
 	}
 	return nil
+}
+
+// searchText appends the SQLite search entry of e: its tokens, then its
+// head token (enterprise.HeadPrefix).
+func searchText(b []byte, e enterprise.Enterprise) []byte {
+	return enterprise.AppendHeadToken(enterprise.AppendTokenText(b, e), e.Name)
+}
+
+// rebuildEnterpriseSearch writes the SQLite search entry of every
+// enterprise into an empty enterprise_search, reading the enterprises by id
+// in chunks.
+func (tx *Tx) rebuildEnterpriseSearch(ctx context.Context) error {
+	const chunk = 10_000
+	var after int64
+	var text []byte
+	for {
+		rows, err := tx.query(ctx, `SELECT id, name, contact_name, contact_phone FROM enterprises
+			WHERE id > ? ORDER BY id LIMIT ?`, after, chunk)
+		if err != nil {
+			return mapErr(err, "store: rebuild enterprise search")
+		}
+		var ids []int64
+		var part []enterprise.Enterprise
+		for rows.Next() {
+			var id int64
+			var e enterprise.Enterprise
+			if err := rows.Scan(&id, &e.Name, &e.ContactName, &e.ContactPhone); err != nil {
+				rows.Close()
+				return mapErr(err, "store: rebuild enterprise search")
+			}
+			ids, part = append(ids, id), append(part, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return mapErr(err, "store: rebuild enterprise search")
+		}
+		if len(part) == 0 {
+			return nil
+		}
+		after = ids[len(ids)-1]
+		var b strings.Builder
+		b.WriteString("INSERT INTO enterprise_search (rowid, tokens) VALUES ")
+		args := make([]any, 0, 2*len(part))
+		for i, e := range part {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, ?)")
+			text = searchText(text[:0], e)
+			args = append(args, ids[i], string(text))
+		}
+		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+			return mapErr(err, "store: rebuild enterprise search")
+		}
+	}
 }
 
 func placeholders(n int) string {

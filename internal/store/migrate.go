@@ -98,6 +98,14 @@ var backfills = map[string]func(ctx context.Context, tx *Tx) error{
 		_, err := tx.RebuildStats(ctx)
 		return err
 	},
+	// SQLite's search entries gain a head token (0011): written anew for
+	// every enterprise.
+	"0011_enterprise_search_head.sql": func(ctx context.Context, tx *Tx) error {
+		if tx.dialect != SQLite {
+			return nil
+		}
+		return tx.rebuildEnterpriseSearch(ctx)
+	},
 }
 
 // MigrationStatus lists the embedded migrations and whether each is applied.
