@@ -321,3 +321,17 @@ func TestSearchEntriesRebuiltByMigration(t *testing.T) {
 		}
 	}
 }
+
+// A large import ends by refreshing the planner's statistics, inside a
+// write transaction, on both engines.
+func TestAnalyzeEnterprisesInAWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		setup(t, db)
+		ctx := context.Background()
+		if err := (store.Repo[enterprise.Tx]{DB: db}).Write(ctx, func(tx enterprise.Tx) error {
+			return tx.AnalyzeEnterprises(ctx)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

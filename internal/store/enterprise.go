@@ -412,6 +412,18 @@ func (tx *Tx) indexTokens(ctx context.Context, batch []enterprise.Enterprise, id
 	return nil
 }
 
+// AnalyzeEnterprises refreshes PostgreSQL's statistics of the enterprises
+// (their search tokens' frequencies decide between walking the table by id
+// and asking the GIN index). SQLite keeps none: the app never runs ANALYZE
+// there, and its plans here do not depend on it.
+func (tx *Tx) AnalyzeEnterprises(ctx context.Context) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.exec(ctx, "ANALYZE enterprises")
+	return mapErr(err, "store: analyze enterprises")
+}
+
 // searchText appends the SQLite search entry of e: its tokens, then its
 // head token (enterprise.HeadPrefix).
 func searchText(b []byte, e enterprise.Enterprise) []byte {
