@@ -5,7 +5,7 @@
 //
 //	qifuload gen-enterprises --rows 1000000 --out enterprises.csv
 //	qifuload import --rows 1000000 [--db postgres://…]
-//	qifuload search --db DSN [--queries 2000]
+//	qifuload search --db DSN [--queries 2000] [--duration 2m]
 //	qifuload intake [--clients 64] [--duration 20s] [--db postgres://…]
 //	qifuload queue [--tickets 5000000] [--postgres postgres://… | --db DSN] [--keep]
 //
@@ -51,8 +51,8 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
   qifuload gen-enterprises --rows N --out FILE.csv
-  qifuload import --rows N [--db DSN] [--qifu PATH]
-  qifuload search --db DSN [--queries N]
+  qifuload import --rows N [--db DSN] [--qifu PATH] [--keep]
+  qifuload search --db DSN [--queries N] [--duration 2m]
   qifuload intake [--clients 64] [--duration 20s] [--db DSN]
   qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--rounds 4] [--postgres DSN | --db DSN] [--keep]`)
 	os.Exit(2)
