@@ -64,9 +64,9 @@ type Tx interface {
 	RegionLevel(ctx context.Context, code string) (string, error)
 	// RegionRefs lists every region.
 	RegionRefs(ctx context.Context) ([]RegionRef, error)
-	// AnalyzeEnterprises brings the query planner's statistics of the
-	// enterprises up to date after a bulk import (where the engine keeps
-	// any).
+	// AnalyzeEnterprises brings the search index and the query planner's
+	// statistics of the enterprises up to date after a bulk import (where
+	// the engine defers them).
 	AnalyzeEnterprises(ctx context.Context) error
 }
 
