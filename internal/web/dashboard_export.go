@@ -38,10 +38,11 @@ func (w *Web) dashExportDepartment(rw http.ResponseWriter, r *http.Request, a ac
 	return w.dashExport(rw, r, a, code, func(p *Page, year int) (*dashData, error) { return w.departmentDash(r, a, p, code, year) })
 }
 
-// dashExport sends one table of a dashboard (?table=ID) as a workbook in
-// the layout bureaus use: the title, the unit, the period, who exported
-// it, the header, the rows and the totals row. It is scoped like the page
-// and audited (stats.export) before the file leaves the server.
+// dashExport sends one table of a dashboard (?table=ID), or without it
+// every table of the page a sheet each, as a workbook in the layout
+// bureaus use: the title, the unit, the period, who exported it, the
+// header, the rows and the totals row. It is scoped like the page and
+// audited (stats.export) before the file leaves the server.
 func (w *Web) dashExport(rw http.ResponseWriter, r *http.Request, a access.Actor, what string, build dashBuilder) error {
 	year, err := w.dashYear(r)
 	if err != nil {
@@ -52,20 +53,27 @@ func (w *Web) dashExport(rw http.ResponseWriter, r *http.Request, a access.Actor
 	if err != nil {
 		return err
 	}
-	id := r.URL.Query().Get("table")
-	t := d.Table(id)
-	if t == nil {
-		return apperr.NotFoundOf("object.stats_table", id)
+	tables, name := d.Tables, "all"
+	if id := r.URL.Query().Get("table"); id != "" {
+		t := d.Table(id)
+		if t == nil {
+			return apperr.NotFoundOf("object.stats_table", id)
+		}
+		tables, name = []*statTable{t}, id
 	}
 	now := w.s.Clock.Now()
-	book, err := tableWorkbook(p, a, d, t, now)
+	book, err := tablesWorkbook(p, a, d, tables, now)
 	if err != nil {
 		return apperr.Wrap(err, "web: stats workbook")
 	}
-	if err := w.auditStats(r, a, "stats.export", d.Action+"#"+t.ID, "year="+strconv.Itoa(year)+" rows="+strconv.Itoa(len(t.Rows))); err != nil {
+	rows := 0
+	for _, t := range tables {
+		rows += len(t.Rows)
+	}
+	if err := w.auditStats(r, a, "stats.export", d.Action+"#"+name, "year="+strconv.Itoa(year)+" rows="+strconv.Itoa(rows)); err != nil {
 		return err
 	}
-	sendXLSX(rw, "stats-"+what+"-"+t.ID+"-"+strconv.Itoa(year)+".xlsx", book)
+	sendXLSX(rw, "stats-"+what+"-"+name+"-"+strconv.Itoa(year)+".xlsx", book)
 	return nil
 }
 
@@ -83,18 +91,24 @@ func exportLines(p *Page, a access.Actor, unit, period string, at time.Time) []s
 		p.T("dashboard.xlsx_exported", "at", at.In(httpx.Location).Format("2006-01-02 15:04"), "user", a.Username)}
 }
 
-// tableWorkbook writes one dashboard table as a workbook.
-func tableWorkbook(p *Page, a access.Actor, d *dashData, t *statTable, at time.Time) (*bytes.Buffer, error) {
+// tablesWorkbook writes dashboard tables as a workbook, a sheet each.
+func tablesWorkbook(p *Page, a access.Actor, d *dashData, tables []*statTable, at time.Time) (*bytes.Buffer, error) {
 	b, err := newXLSXBook()
 	if err != nil {
 		return nil, err
 	}
 	defer b.close()
-	title := p.T("dashboard.xlsx_title", "year", d.Year, "title", t.Title)
-	if err := b.writeTable(t, title, exportLines(p, a, d.Unit, d.Period, at)); err != nil {
-		return nil, err
+	lines := exportLines(p, a, d.Unit, d.Period, at)
+	for _, t := range tables {
+		if err := b.writeTable(t, p.T("dashboard.xlsx_title", "year", d.Year, "title", t.Title), lines); err != nil {
+			return nil, err
+		}
 	}
-	return b.finish(d.Unit+" "+title, p.Brand.Name)
+	title := d.Heading + " " + p.T("dashboard.year_n", "year", d.Year)
+	if len(tables) == 1 {
+		title = d.Unit + " " + p.T("dashboard.xlsx_title", "year", d.Year, "title", tables[0].Title)
+	}
+	return b.finish(title, p.Brand.Name)
 }
 
 // writeTable writes a statTable as one sheet: its rows, its totals row in

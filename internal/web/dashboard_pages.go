@@ -28,6 +28,7 @@ type dashData struct {
 	Links   []crumb
 	Report  string // the yearly report of all platforms against targets
 	Action  string // the page's own path, for the year selector
+	Export  string // every table of the page in one workbook
 }
 
 // dashCard is one headline figure.
@@ -53,11 +54,9 @@ func (d *dashData) Table(id string) *statTable {
 // finish points every table at its export.
 func (d *dashData) finish(path string) {
 	d.Action = path
+	d.Export = path + "/export.xlsx?year=" + strconv.Itoa(d.Year)
 	for _, t := range d.Tables {
 		t.Export = path + "/export.xlsx?" + url.Values{"table": {t.ID}, "year": {strconv.Itoa(d.Year)}}.Encode()
-	}
-	if d.Action == "/dashboard/" {
-		d.Action = "/dashboard"
 	}
 }
 
