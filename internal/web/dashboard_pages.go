@@ -170,7 +170,7 @@ func (w *Web) cityDash(r *http.Request, a access.Actor, p *Page, year int) (*das
 	if cityPlat != nil {
 		f := *cityPlat
 		lines = append(lines, targetLine{Code: "smes_served", Label: p.T("dashboard.target.smes_of", "platform", f.Platform.Name),
-			Target: float64(f.Standard.MinSMEsServed), Actual: num(f.SMEsServed), HasTarget: true,
+			Target: float64(f.Standard.MinSMEsServed), Actual: num(f.SMEsServed), HasTarget: true, Short: p.T("dashboard.target.smes"),
 			Light: smesLight(f.SMEsServed, f.Standard.MinSMEsServed, share)})
 		minSat = f.Standard.MinSatisfaction
 	}

@@ -43,9 +43,10 @@ func (p *Page) platformTable(id, title string, year int, share float64, lines []
 	}}
 	var sum stats.Summary
 	var target int64
-	chart := chartSpec{ID: id + "-smes", Kind: "bar", Title: title}
-	served := chartSeries{Name: p.T("dashboard.col.smes_served"), Kind: "bar"}
-	goal := chartSeries{Name: p.T("dashboard.col.target_smes"), Kind: "line"}
+	// Platforms of several tiers have targets far apart: the chart shows
+	// each one's progress towards its own.
+	chart := chartSpec{ID: id + "-progress", Kind: "bar", Title: p.T("dashboard.progress_chart"), Percent: true}
+	progress := chartSeries{Name: p.T("dashboard.col.progress"), Kind: "bar"}
 	for _, l := range lines {
 		f := l.Fig
 		name := f.Platform.Name
@@ -62,15 +63,14 @@ func (p *Page) platformTable(id, title string, year int, share float64, lines []
 		addSummary(&sum, f.Summary)
 		target += tgt
 		chart.Categories = append(chart.Categories, name)
-		served.Data = append(served.Data, num(f.SMEsServed))
-		goal.Data = append(goal.Data, num(tgt))
+		progress.Data = append(progress.Data, ratio(f.SMEsServed, tgt))
 	}
 	t.Total = []statCell{textCell(p.T("dashboard.total")), blankCell(), intCell(sum.SMEsServed), intCell(target),
 		rateCell(ratio(sum.SMEsServed, target)), rateCell(ratio(sum.Satisfied, sum.RatedCount)), intCell(sum.RatedCount),
 		rateCell(ratio(sum.HandleOnTime, sum.HandleDue)), intCell(sum.Records), intCell(sum.Tickets), intCell(sum.Overdue), blankCell()}
 	t.Notes = []string{p.T("dashboard.note.smes_sum"), p.T("dashboard.note.lights", "on_time", pctText(OnTimeTarget))}
 	if len(lines) > 0 {
-		chart.Series = []chartSeries{served, goal}
+		chart.Series = []chartSeries{progress}
 		t.Charts = []chartSpec{chart}
 	}
 	return t
@@ -277,6 +277,8 @@ type targetLine struct {
 	Light   string
 	// HasTarget is false for a network target the city has not set.
 	HasTarget bool
+	// Short names the gauge when Label is long.
+	Short string
 }
 
 // targetsTable lists a scope's targets with a gauge for each.
@@ -309,11 +311,15 @@ func (p *Page) targetsTable(lines []targetLine) *statTable {
 		t.Rows = append(t.Rows, statRow{Code: l.Code, Cells: []statCell{textCell(l.Label), tc,
 			cell(l.Actual, l.Percent), rateCell(progress), p.lightCell(l.Light)}})
 		if l.Actual != nil && l.HasTarget {
-			g := chartGauge{Name: l.Label, Value: *l.Actual, Target: target, Percent: l.Percent, Max: 1}
+			name := l.Label
+			if l.Short != "" {
+				name = l.Short
+			}
+			g := chartGauge{Name: name, Value: *l.Actual, Target: target, Percent: l.Percent, Max: 1}
 			if !l.Percent {
 				g.Max = max(target, *l.Actual, 1)
 			}
-			t.Charts = append(t.Charts, chartSpec{ID: "gauge-" + l.Code, Kind: "gauge", Title: l.Label, Gauge: &g})
+			t.Charts = append(t.Charts, chartSpec{ID: "gauge-" + l.Code, Kind: "gauge", Title: name, Gauge: &g})
 		}
 	}
 	t.Notes = []string{p.T("dashboard.note.targets")}

@@ -12,6 +12,12 @@
   }
 
   function axisOption(spec) {
+    var top = 0;
+    spec.series.forEach(function (s) {
+      s.data.forEach(function (v) {
+        top = Math.max(top, v || 0);
+      });
+    });
     var fmt = spec.percent ? function (v) { return Math.round(v * 100) + "%"; } : null;
     return {
       color: palette,
@@ -20,7 +26,7 @@
       legend: {top: 0},
       grid: {left: 48, right: 16, top: 36, bottom: 24, containLabel: true},
       xAxis: {type: "category", data: spec.categories, axisLabel: {interval: 0, hideOverlap: true}},
-      yAxis: {type: "value", min: 0, max: spec.percent ? 1 : null, axisLabel: {formatter: fmt}},
+      yAxis: {type: "value", min: 0, max: spec.percent ? Math.max(1, top) : null, axisLabel: {formatter: fmt}},
       series: spec.series.map(function (s) {
         return {name: s.name, type: s.kind === "line" ? "line" : "bar", data: s.data, connectNulls: false};
       })
@@ -34,7 +40,7 @@
       animation: false,
       tooltip: {trigger: "item"},
       legend: {type: "scroll", bottom: 0},
-      series: [{name: s.name, type: "pie", radius: ["35%", "65%"], top: 0, bottom: 32,
+      series: [{name: s.name, type: "pie", radius: ["35%", "65%"], top: 0, bottom: 32, stillShowZeroSum: false,
         data: spec.categories.map(function (c, i) { return {name: c, value: s.data[i]}; })}]
     };
   }
