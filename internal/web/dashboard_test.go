@@ -7,6 +7,7 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -285,6 +286,35 @@ func TestDashboardFiguresMatchSQL(t *testing.T) {
 			if got := []int64{toInt(total[1]), toInt(total[7]), toInt(total[8]), toInt(total[9])}; fmt.Sprint(got) !=
 				fmt.Sprint([]int64{sumOwn, sumTree, sumRecords, sumTickets}) {
 				t.Errorf("%d: districts total %v, rows add up to %v", year, got, []int64{sumOwn, sumTree, sumRecords, sumTickets})
+			}
+
+			// Every chart has its table beside it, and its figures are
+			// the table's.
+			p.Doc.Find("[data-chart]").Each(func(_ int, c *goquery.Selection) {
+				id, _ := c.Attr("data-chart")
+				var spec struct {
+					Kind       string
+					Categories []string
+					Series     []struct{ Data []*float64 }
+				}
+				if err := json.Unmarshal([]byte(p.Doc.Find(`script[type="application/json"]#`+id).Text()), &spec); err != nil {
+					t.Errorf("%d: chart %s: %v", year, id, err)
+				}
+				if c.Closest("section").Find("table.stat-table").Length() != 1 {
+					t.Errorf("%d: chart %s has no table beside it", year, id)
+				}
+				if id == "chart-districts-smes-data" {
+					for i, name := range spec.Categories {
+						row := p.Doc.Find("#table-districts tbody tr").Eq(i)
+						if strings.TrimSpace(row.Find("th").Text()) != name || spec.Series[0].Data[i] == nil ||
+							int64(*spec.Series[0].Data[i]) != toInt(row.Find("td").First().Text()) {
+							t.Errorf("%d: the districts chart's %s differs from its row", year, name)
+						}
+					}
+				}
+			})
+			if p.Count("[data-chart]") < 10 {
+				t.Errorf("%d: %d charts on the overview", year, p.Count("[data-chart]"))
 			}
 
 			// Months: the SMEs first served add up to the year's.
