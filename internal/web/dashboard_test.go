@@ -573,3 +573,75 @@ func TestDashboardEmptyYear(t *testing.T) {
 		}
 	})
 }
+
+// The yearly report: a summary sheet and a sheet per tier; every platform
+// with its SMEs served and records as the SQL counts them, each sheet's
+// totals the sum of its rows, the summary's the tiers'.
+func TestYearlyReport(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		dashWorld(t, env)
+		f := figuresOf(t, env, 2026)
+		b := env.Browser()
+		b.Login("admin", demo.Password)
+		p := b.Get("/dashboard?year=2026")
+		href, _ := p.Doc.Find("#dash-report").Attr("href")
+		x := b.Get(href)
+		if x.Status != http.StatusOK {
+			t.Fatalf("report %s: %d", href, x.Status)
+		}
+		names, sheets := xlsxSheets(t, x.Body)
+		if fmt.Sprint(names) != "[汇总 市级平台 区(市)级平台 街道(镇、园区)级平台 专业化平台]" {
+			t.Fatalf("sheets %q", names)
+		}
+		perTier := map[string]int64{}
+		for _, tier := range f.tiers {
+			perTier[tier]++
+		}
+		_, _, summary, sumTotal := xlsxTable(t, sheets[names[0]])
+		seen := 0
+		for i, n := range names[1:] {
+			top, header, data, total := xlsxTable(t, sheets[n])
+			if !strings.Contains(top[0], "2026年") || !strings.HasPrefix(top[2], "统计期间：") || header[4] != "服务中小企业数（家）" {
+				t.Errorf("%s: heading %q header %q", n, top, header)
+			}
+			var smes, records int64
+			for _, r := range data {
+				code := r[0]
+				seen++
+				if toInt(r[4]) != f.smes[code] || toInt(r[15]) != f.records[code] || toInt(r[16]) != f.tickets[code] {
+					t.Errorf("%s: SMEs %s records %s tickets %s, SQL %d %d %d", code, r[4], r[15], r[16], f.smes[code], f.records[code], f.tickets[code])
+				}
+				smes += toInt(r[4])
+				records += toInt(r[15])
+			}
+			if toInt(total[4]) != smes || toInt(total[15]) != records {
+				t.Errorf("%s: totals %s %s, rows add up to %d %d", n, total[4], total[15], smes, records)
+			}
+			tier := []string{"city", "district", "street", "specialised"}[i]
+			if int64(len(data)) != perTier[tier] {
+				t.Errorf("%s: %d platforms, SQL %d", n, len(data), perTier[tier])
+			}
+			if s := summary[i]; toInt(s[1]) != int64(len(data)) || toInt(s[5]) != smes || toInt(s[6]) != records {
+				t.Errorf("summary row %q, the sheet has %d platforms, %d SMEs, %d records", s, len(data), smes, records)
+			}
+		}
+		if seen != len(f.paths) || toInt(sumTotal[1]) != int64(len(f.paths)) || toInt(sumTotal[6]) != sumAll(f.records)-f.departmentRecords() {
+			t.Errorf("the report holds %d platforms (summary total %q), the network %d", seen, sumTotal, len(f.paths))
+		}
+		list, _, err := env.App.Audit.List(context.Background(), apptest.System, audit.Filter{Action: "stats.report", Limit: 10})
+		if err != nil || len(list) != 1 {
+			t.Errorf("audited reports: %d %v", len(list), err)
+		}
+	})
+}
+
+// departmentRecords are the records the departments' closed tickets wrote.
+func (f *sqlFigures) departmentRecords() int64 {
+	var n int64
+	for code, v := range f.records {
+		if _, ok := f.paths[code]; !ok {
+			n += v
+		}
+	}
+	return n
+}
