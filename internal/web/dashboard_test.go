@@ -231,235 +231,241 @@ func xlsxTable(t *testing.T, rows [][]string) (top []string, header []string, da
 	return
 }
 
-func TestDashboardFiguresMatchSQL(t *testing.T) {
+// One world per engine for the city overview, a platform's dashboard and
+// the yearly report (loading the demo is the slow part).
+func TestDashboardsAgainstSQL(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		dashWorld(t, env)
-		b := env.Browser()
-		b.Login("admin", demo.Password)
-		for _, year := range []int{2025, 2026} {
-			f := figuresOf(t, env, year)
-			p := b.Get("/dashboard?year=" + strconv.Itoa(year))
-			if p.Status != http.StatusOK {
-				t.Fatalf("GET /dashboard = %d", p.Status)
-			}
-			if p.Count("#dash-empty") != 0 {
-				t.Errorf("%d: a year with data is said to be empty", year)
-			}
-			if got, want := toInt(p.Text("#card-city-smes_served dd")), f.citySMEs(t); got != want {
-				t.Errorf("%d: city SMEs served %d, SQL %d", year, got, want)
-			}
-			if got, want := toInt(p.Text("#card-city-records dd")), sumAll(f.records); got != want {
-				t.Errorf("%d: city records %d, SQL %d", year, got, want)
-			}
-			if got, want := toInt(p.Text("#card-city-tickets dd")), sumAll(f.tickets); got != want {
-				t.Errorf("%d: city tickets %d, SQL %d", year, got, want)
-			}
+		t.Run("city", func(t *testing.T) { cityFiguresMatchSQL(t, env) })
+		t.Run("platform", func(t *testing.T) { platformDashboardMatchesSQL(t, env) })
+		t.Run("report", func(t *testing.T) { yearlyReportMatchesSQL(t, env) })
+	})
+}
 
-			// Every district: its own SMEs served, its tree's SMEs,
-			// records and tickets.
-			rows, total := htmlTable(t, p, "districts")
-			var districts int
-			for code, tier := range f.tiers {
-				if tier == "district" {
-					districts++
-				}
-				_ = code
-			}
-			if len(rows) != districts {
-				t.Errorf("%d: %d district rows, want %d", year, len(rows), districts)
-			}
-			var sumOwn, sumTree, sumRecords, sumTickets int64
-			for code, r := range rows {
-				want := []int64{f.smes[code], f.treeSMEs(t, code), f.tree(f.records, code), f.tree(f.tickets, code)}
-				got := []int64{toInt(r[1]), toInt(r[7]), toInt(r[8]), toInt(r[9])}
-				if fmt.Sprint(got) != fmt.Sprint(want) {
-					t.Errorf("%d: district %s: own SMEs, district SMEs, records, tickets = %v, SQL %v", year, code, got, want)
-				}
-				sumOwn += got[0]
-				sumTree += got[1]
-				sumRecords += got[2]
-				sumTickets += got[3]
-				if light := p.Doc.Find(`#table-districts tr[data-code="` + code + `"] .light`); light.Length() != 1 {
-					t.Errorf("%d: district %s has no traffic light", year, code)
-				}
-			}
-			if got := []int64{toInt(total[1]), toInt(total[7]), toInt(total[8]), toInt(total[9])}; fmt.Sprint(got) !=
-				fmt.Sprint([]int64{sumOwn, sumTree, sumRecords, sumTickets}) {
-				t.Errorf("%d: districts total %v, rows add up to %v", year, got, []int64{sumOwn, sumTree, sumRecords, sumTickets})
-			}
+// The city overview's figures, its charts and the districts' workbook.
+func cityFiguresMatchSQL(t *testing.T, env *apptest.Env) {
+	b := env.Browser()
+	b.Login("admin", demo.Password)
+	for _, year := range []int{2025, 2026} {
+		f := figuresOf(t, env, year)
+		p := b.Get("/dashboard?year=" + strconv.Itoa(year))
+		if p.Status != http.StatusOK {
+			t.Fatalf("GET /dashboard = %d", p.Status)
+		}
+		if p.Count("#dash-empty") != 0 {
+			t.Errorf("%d: a year with data is said to be empty", year)
+		}
+		if got, want := toInt(p.Text("#card-city-smes_served dd")), f.citySMEs(t); got != want {
+			t.Errorf("%d: city SMEs served %d, SQL %d", year, got, want)
+		}
+		if got, want := toInt(p.Text("#card-city-records dd")), sumAll(f.records); got != want {
+			t.Errorf("%d: city records %d, SQL %d", year, got, want)
+		}
+		if got, want := toInt(p.Text("#card-city-tickets dd")), sumAll(f.tickets); got != want {
+			t.Errorf("%d: city tickets %d, SQL %d", year, got, want)
+		}
 
-			// Every chart has its table beside it, and its figures are
-			// the table's.
-			p.Doc.Find("[data-chart]").Each(func(_ int, c *goquery.Selection) {
-				id, _ := c.Attr("data-chart")
-				var spec struct {
-					Kind       string
-					Categories []string
-					Series     []struct{ Data []*float64 }
-				}
-				if err := json.Unmarshal([]byte(p.Doc.Find(`script[type="application/json"]#`+id).Text()), &spec); err != nil {
-					t.Errorf("%d: chart %s: %v", year, id, err)
-				}
-				if c.Closest("section").Find("table.stat-table").Length() != 1 {
-					t.Errorf("%d: chart %s has no table beside it", year, id)
-				}
-				if id == "chart-districts-smes-data" {
-					for i, name := range spec.Categories {
-						row := p.Doc.Find("#table-districts tbody tr").Eq(i)
-						if strings.TrimSpace(row.Find("th").Text()) != name || spec.Series[0].Data[i] == nil ||
-							int64(*spec.Series[0].Data[i]) != toInt(row.Find("td").First().Text()) {
-							t.Errorf("%d: the districts chart's %s differs from its row", year, name)
-						}
+		// Every district: its own SMEs served, its tree's SMEs,
+		// records and tickets.
+		rows, total := htmlTable(t, p, "districts")
+		var districts int
+		for code, tier := range f.tiers {
+			if tier == "district" {
+				districts++
+			}
+			_ = code
+		}
+		if len(rows) != districts {
+			t.Errorf("%d: %d district rows, want %d", year, len(rows), districts)
+		}
+		var sumOwn, sumTree, sumRecords, sumTickets int64
+		for code, r := range rows {
+			want := []int64{f.smes[code], f.treeSMEs(t, code), f.tree(f.records, code), f.tree(f.tickets, code)}
+			got := []int64{toInt(r[1]), toInt(r[7]), toInt(r[8]), toInt(r[9])}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%d: district %s: own SMEs, district SMEs, records, tickets = %v, SQL %v", year, code, got, want)
+			}
+			sumOwn += got[0]
+			sumTree += got[1]
+			sumRecords += got[2]
+			sumTickets += got[3]
+			if light := p.Doc.Find(`#table-districts tr[data-code="` + code + `"] .light`); light.Length() != 1 {
+				t.Errorf("%d: district %s has no traffic light", year, code)
+			}
+		}
+		if got := []int64{toInt(total[1]), toInt(total[7]), toInt(total[8]), toInt(total[9])}; fmt.Sprint(got) !=
+			fmt.Sprint([]int64{sumOwn, sumTree, sumRecords, sumTickets}) {
+			t.Errorf("%d: districts total %v, rows add up to %v", year, got, []int64{sumOwn, sumTree, sumRecords, sumTickets})
+		}
+
+		// Every chart has its table beside it, and its figures are
+		// the table's.
+		p.Doc.Find("[data-chart]").Each(func(_ int, c *goquery.Selection) {
+			id, _ := c.Attr("data-chart")
+			var spec struct {
+				Kind       string
+				Categories []string
+				Series     []struct{ Data []*float64 }
+			}
+			if err := json.Unmarshal([]byte(p.Doc.Find(`script[type="application/json"]#`+id).Text()), &spec); err != nil {
+				t.Errorf("%d: chart %s: %v", year, id, err)
+			}
+			if c.Closest("section").Find("table.stat-table").Length() != 1 {
+				t.Errorf("%d: chart %s has no table beside it", year, id)
+			}
+			if id == "chart-districts-smes-data" {
+				for i, name := range spec.Categories {
+					row := p.Doc.Find("#table-districts tbody tr").Eq(i)
+					if strings.TrimSpace(row.Find("th").Text()) != name || spec.Series[0].Data[i] == nil ||
+						int64(*spec.Series[0].Data[i]) != toInt(row.Find("td").First().Text()) {
+						t.Errorf("%d: the districts chart's %s differs from its row", year, name)
 					}
 				}
-			})
-			if p.Count("[data-chart]") < 10 {
-				t.Errorf("%d: %d charts on the overview", year, p.Count("[data-chart]"))
 			}
+		})
+		if p.Count("[data-chart]") < 10 {
+			t.Errorf("%d: %d charts on the overview", year, p.Count("[data-chart]"))
+		}
 
-			// Months: the SMEs first served add up to the year's.
-			_, mt := htmlTable(t, p, "months")
-			if got, want := toInt(mt[1]), f.citySMEs(t); got != want {
-				t.Errorf("%d: months total of SMEs first served %d, SQL %d", year, got, want)
-			}
-			if got, want := toInt(mt[3]), sumAll(f.records); got != want {
-				t.Errorf("%d: months total of records %d, SQL %d", year, got, want)
-			}
+		// Months: the SMEs first served add up to the year's.
+		_, mt := htmlTable(t, p, "months")
+		if got, want := toInt(mt[1]), f.citySMEs(t); got != want {
+			t.Errorf("%d: months total of SMEs first served %d, SQL %d", year, got, want)
+		}
+		if got, want := toInt(mt[3]), sumAll(f.records); got != want {
+			t.Errorf("%d: months total of records %d, SQL %d", year, got, want)
+		}
 
-			// The districts' workbook: title, unit, period; rows as on
-			// the page; the totals row the sum of the rows and the SQL.
-			href, _ := p.Doc.Find("#export-districts").Attr("href")
-			x := b.Get(href)
-			if x.Status != http.StatusOK || !strings.Contains(x.Header.Get("Content-Type"), "spreadsheetml") {
-				t.Fatalf("export %s: %d %s", href, x.Status, x.Header.Get("Content-Type"))
+		// The districts' workbook: title, unit, period; rows as on
+		// the page; the totals row the sum of the rows and the SQL.
+		href, _ := p.Doc.Find("#export-districts").Attr("href")
+		x := b.Get(href)
+		if x.Status != http.StatusOK || !strings.Contains(x.Header.Get("Content-Type"), "spreadsheetml") {
+			t.Fatalf("export %s: %d %s", href, x.Status, x.Header.Get("Content-Type"))
+		}
+		names, sheets := xlsxSheets(t, x.Body)
+		top, header, data, xt := xlsxTable(t, sheets[names[0]])
+		if !strings.Contains(top[0], strconv.Itoa(year)+"年各区(市)服务情况") || !strings.HasPrefix(top[1], "单位：") ||
+			!strings.HasPrefix(top[2], "统计期间："+strconv.Itoa(year)+"-01-01") {
+			t.Errorf("%d: workbook heading %q", year, top)
+		}
+		if header[1] != "服务中小企业数（家）" {
+			t.Errorf("%d: header %q", year, header)
+		}
+		if len(data) != districts {
+			t.Errorf("%d: %d rows in the workbook, want %d", year, len(data), districts)
+		}
+		for _, col := range []int{1, 7, 8, 9} {
+			var sum int64
+			for _, r := range data {
+				sum += toInt(r[col])
 			}
-			names, sheets := xlsxSheets(t, x.Body)
-			top, header, data, xt := xlsxTable(t, sheets[names[0]])
-			if !strings.Contains(top[0], strconv.Itoa(year)+"年各区(市)服务情况") || !strings.HasPrefix(top[1], "单位：") ||
-				!strings.HasPrefix(top[2], "统计期间："+strconv.Itoa(year)+"-01-01") {
-				t.Errorf("%d: workbook heading %q", year, top)
-			}
-			if header[1] != "服务中小企业数（家）" {
-				t.Errorf("%d: header %q", year, header)
-			}
-			if len(data) != districts {
-				t.Errorf("%d: %d rows in the workbook, want %d", year, len(data), districts)
-			}
-			for _, col := range []int{1, 7, 8, 9} {
-				var sum int64
-				for _, r := range data {
-					sum += toInt(r[col])
-				}
-				if toInt(xt[col]) != sum {
-					t.Errorf("%d: workbook column %q: total %s, rows add up to %d", year, header[col], xt[col], sum)
-				}
-			}
-			if toInt(xt[8]) != sumRecords || toInt(xt[9]) != sumTickets || toInt(xt[1]) != sumOwn {
-				t.Errorf("%d: workbook totals %v differ from the page's", year, xt)
-			}
-			var sqlRecords, sqlTickets int64
-			for code := range rows {
-				sqlRecords += f.tree(f.records, code)
-				sqlTickets += f.tree(f.tickets, code)
-			}
-			if toInt(xt[8]) != sqlRecords || toInt(xt[9]) != sqlTickets {
-				t.Errorf("%d: workbook totals records %s tickets %s, SQL %d %d", year, xt[8], xt[9], sqlRecords, sqlTickets)
+			if toInt(xt[col]) != sum {
+				t.Errorf("%d: workbook column %q: total %s, rows add up to %d", year, header[col], xt[col], sum)
 			}
 		}
-		// Each export is audited.
-		list, _, err := env.App.Audit.List(context.Background(), apptest.System, audit.Filter{Action: "stats.export", Limit: 10})
-		if err != nil {
-			t.Fatal(err)
+		if toInt(xt[8]) != sumRecords || toInt(xt[9]) != sumTickets || toInt(xt[1]) != sumOwn {
+			t.Errorf("%d: workbook totals %v differ from the page's", year, xt)
 		}
-		if len(list) != 2 || list[0].Username != "admin" || !strings.Contains(list[0].ObjectID, "districts") {
-			t.Errorf("audited exports: %+v", list)
+		var sqlRecords, sqlTickets int64
+		for code := range rows {
+			sqlRecords += f.tree(f.records, code)
+			sqlTickets += f.tree(f.tickets, code)
 		}
-	})
+		if toInt(xt[8]) != sqlRecords || toInt(xt[9]) != sqlTickets {
+			t.Errorf("%d: workbook totals records %s tickets %s, SQL %d %d", year, xt[8], xt[9], sqlRecords, sqlTickets)
+		}
+	}
+	// Each export is audited.
+	list, _, err := env.App.Audit.List(context.Background(), apptest.System, audit.Filter{Action: "stats.export", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Username != "admin" || !strings.Contains(list[0].ObjectID, "districts") {
+		t.Errorf("audited exports: %+v", list)
+	}
 }
 
 // A district's street platform: its figures on its page and in its
 // months workbook equal the SQL; its records link lists its records.
-func TestPlatformDashboardMatchesSQL(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		dashWorld(t, env)
-		f := figuresOf(t, env, 2026)
-		b := env.Browser()
-		b.Login("district", demo.Password)
-		p := b.Get("/dashboard?year=2026")
-		if p.Status != http.StatusSeeOther || p.Location != "/dashboard/platforms/P370202?year=2026" {
-			t.Fatalf("a district's /dashboard: %d %q", p.Status, p.Location)
+func platformDashboardMatchesSQL(t *testing.T, env *apptest.Env) {
+	f := figuresOf(t, env, 2026)
+	b := env.Browser()
+	b.Login("district", demo.Password)
+	p := b.Get("/dashboard?year=2026")
+	if p.Status != http.StatusSeeOther || p.Location != "/dashboard/platforms/P370202?year=2026" {
+		t.Fatalf("a district's /dashboard: %d %q", p.Status, p.Location)
+	}
+	p = b.Get(p.Location)
+	if p.Status != http.StatusOK {
+		t.Fatalf("district dashboard: %d", p.Status)
+	}
+	rows, total := htmlTable(t, p, "platforms")
+	var below int
+	for code := range f.paths {
+		if strings.HasPrefix(f.paths[code], f.paths["P370202"]) && code != "P370202" &&
+			strings.Count(f.paths[code], "/") == strings.Count(f.paths["P370202"], "/")+1 {
+			below++
 		}
-		p = b.Get(p.Location)
-		if p.Status != http.StatusOK {
-			t.Fatalf("district dashboard: %d", p.Status)
+	}
+	if len(rows) != below+1 {
+		t.Errorf("%d platform rows, want the district's own and %d below it", len(rows), below)
+	}
+	var sum int64
+	for code, r := range rows {
+		if toInt(r[2]) != f.smes[code] || toInt(r[8]) != f.records[code] || toInt(r[9]) != f.tickets[code] {
+			t.Errorf("%s: SMEs %s records %s tickets %s, SQL %d %d %d", code, r[2], r[8], r[9], f.smes[code], f.records[code], f.tickets[code])
 		}
-		rows, total := htmlTable(t, p, "platforms")
-		var below int
-		for code := range f.paths {
-			if strings.HasPrefix(f.paths[code], f.paths["P370202"]) && code != "P370202" &&
-				strings.Count(f.paths[code], "/") == strings.Count(f.paths["P370202"], "/")+1 {
-				below++
-			}
-		}
-		if len(rows) != below+1 {
-			t.Errorf("%d platform rows, want the district's own and %d below it", len(rows), below)
-		}
-		var sum int64
-		for code, r := range rows {
-			if toInt(r[2]) != f.smes[code] || toInt(r[8]) != f.records[code] || toInt(r[9]) != f.tickets[code] {
-				t.Errorf("%s: SMEs %s records %s tickets %s, SQL %d %d %d", code, r[2], r[8], r[9], f.smes[code], f.records[code], f.tickets[code])
-			}
-			sum += toInt(r[8])
-		}
-		if toInt(total[8]) != sum {
-			t.Errorf("records total %s, rows add up to %d", total[8], sum)
-		}
-		if got, want := toInt(p.Text("#card-tree-smes_served dd")), f.treeSMEs(t, "P370202"); got != want {
-			t.Errorf("district SMEs served %d, SQL %d", got, want)
-		}
+		sum += toInt(r[8])
+	}
+	if toInt(total[8]) != sum {
+		t.Errorf("records total %s, rows add up to %d", total[8], sum)
+	}
+	if got, want := toInt(p.Text("#card-tree-smes_served dd")), f.treeSMEs(t, "P370202"); got != want {
+		t.Errorf("district SMEs served %d, SQL %d", got, want)
+	}
 
-		// Down to the street platform.
-		link, _ := p.Doc.Find(`#table-platforms tr[data-code="` + recordStreet + `"] a`).Attr("href")
-		sp := b.Get(link)
-		if sp.Status != http.StatusOK || sp.Text("#dash-heading") == "" || sp.Count("#crumb-P370202") != 1 {
-			t.Fatalf("street dashboard %s: %d", link, sp.Status)
+	// Down to the street platform.
+	link, _ := p.Doc.Find(`#table-platforms tr[data-code="` + recordStreet + `"] a`).Attr("href")
+	sp := b.Get(link)
+	if sp.Status != http.StatusOK || sp.Text("#dash-heading") == "" || sp.Count("#crumb-P370202") != 1 {
+		t.Fatalf("street dashboard %s: %d", link, sp.Status)
+	}
+	if got := toInt(sp.Text("#card-own-smes_served dd")); got != f.smes[recordStreet] {
+		t.Errorf("street SMEs served %d, SQL %d", got, f.smes[recordStreet])
+	}
+	href, _ := sp.Doc.Find("#export-months").Attr("href")
+	x := b.Get(href)
+	if x.Status != http.StatusOK {
+		t.Fatalf("months export: %d", x.Status)
+	}
+	names, sheets := xlsxSheets(t, x.Body)
+	_, _, data, xt := xlsxTable(t, sheets[names[0]])
+	if len(data) != 12 {
+		t.Errorf("%d months in the workbook", len(data))
+	}
+	var recs, tks, smes int64
+	for _, r := range data {
+		smes += toInt(r[1])
+		recs += toInt(r[3])
+		tks += toInt(r[4])
+	}
+	if toInt(xt[1]) != smes || toInt(xt[3]) != recs || toInt(xt[4]) != tks {
+		t.Errorf("months totals %v, rows add up to %d %d %d", xt, smes, recs, tks)
+	}
+	if smes != f.smes[recordStreet] || recs != f.records[recordStreet] || tks != f.tickets[recordStreet] {
+		t.Errorf("months totals SMEs %d records %d tickets %d, SQL %d %d %d", smes, recs, tks,
+			f.smes[recordStreet], f.records[recordStreet], f.tickets[recordStreet])
+	}
+	recordsLink, _ := sp.Doc.Find("#link-records").Attr("href")
+	rl := b.Get(recordsLink)
+	if rl.Status != http.StatusOK || rl.Count("#records tbody tr") == 0 {
+		t.Errorf("the platform's records %s: %d, %d rows", recordsLink, rl.Status, rl.Count("#records tbody tr"))
+	}
+	rl.Doc.Find("#records tbody tr .by").Each(func(_ int, s *goquery.Selection) {
+		if !strings.Contains(s.Text(), "八大关") {
+			t.Errorf("the platform's records list another's: %q", s.Text())
 		}
-		if got := toInt(sp.Text("#card-own-smes_served dd")); got != f.smes[recordStreet] {
-			t.Errorf("street SMEs served %d, SQL %d", got, f.smes[recordStreet])
-		}
-		href, _ := sp.Doc.Find("#export-months").Attr("href")
-		x := b.Get(href)
-		if x.Status != http.StatusOK {
-			t.Fatalf("months export: %d", x.Status)
-		}
-		names, sheets := xlsxSheets(t, x.Body)
-		_, _, data, xt := xlsxTable(t, sheets[names[0]])
-		if len(data) != 12 {
-			t.Errorf("%d months in the workbook", len(data))
-		}
-		var recs, tks, smes int64
-		for _, r := range data {
-			smes += toInt(r[1])
-			recs += toInt(r[3])
-			tks += toInt(r[4])
-		}
-		if toInt(xt[1]) != smes || toInt(xt[3]) != recs || toInt(xt[4]) != tks {
-			t.Errorf("months totals %v, rows add up to %d %d %d", xt, smes, recs, tks)
-		}
-		if smes != f.smes[recordStreet] || recs != f.records[recordStreet] || tks != f.tickets[recordStreet] {
-			t.Errorf("months totals SMEs %d records %d tickets %d, SQL %d %d %d", smes, recs, tks,
-				f.smes[recordStreet], f.records[recordStreet], f.tickets[recordStreet])
-		}
-		recordsLink, _ := sp.Doc.Find("#link-records").Attr("href")
-		rl := b.Get(recordsLink)
-		if rl.Status != http.StatusOK || rl.Count("#records tbody tr") == 0 {
-			t.Errorf("the platform's records %s: %d, %d rows", recordsLink, rl.Status, rl.Count("#records tbody tr"))
-		}
-		rl.Doc.Find("#records tbody tr .by").Each(func(_ int, s *goquery.Selection) {
-			if !strings.Contains(s.Text(), "八大关") {
-				t.Errorf("the platform's records list another's: %q", s.Text())
-			}
-		})
 	})
 }
 
@@ -577,62 +583,59 @@ func TestDashboardEmptyYear(t *testing.T) {
 // The yearly report: a summary sheet and a sheet per tier; every platform
 // with its SMEs served and records as the SQL counts them, each sheet's
 // totals the sum of its rows, the summary's the tiers'.
-func TestYearlyReport(t *testing.T) {
-	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		dashWorld(t, env)
-		f := figuresOf(t, env, 2026)
-		b := env.Browser()
-		b.Login("admin", demo.Password)
-		p := b.Get("/dashboard?year=2026")
-		href, _ := p.Doc.Find("#dash-report").Attr("href")
-		x := b.Get(href)
-		if x.Status != http.StatusOK {
-			t.Fatalf("report %s: %d", href, x.Status)
+func yearlyReportMatchesSQL(t *testing.T, env *apptest.Env) {
+	f := figuresOf(t, env, 2026)
+	b := env.Browser()
+	b.Login("admin", demo.Password)
+	p := b.Get("/dashboard?year=2026")
+	href, _ := p.Doc.Find("#dash-report").Attr("href")
+	x := b.Get(href)
+	if x.Status != http.StatusOK {
+		t.Fatalf("report %s: %d", href, x.Status)
+	}
+	names, sheets := xlsxSheets(t, x.Body)
+	if fmt.Sprint(names) != "[汇总 市级平台 区(市)级平台 街道(镇、园区)级平台 专业化平台]" {
+		t.Fatalf("sheets %q", names)
+	}
+	perTier := map[string]int64{}
+	for _, tier := range f.tiers {
+		perTier[tier]++
+	}
+	_, _, summary, sumTotal := xlsxTable(t, sheets[names[0]])
+	seen := 0
+	for i, n := range names[1:] {
+		top, header, data, total := xlsxTable(t, sheets[n])
+		if !strings.Contains(top[0], "2026年") || !strings.HasPrefix(top[2], "统计期间：") || header[4] != "服务中小企业数（家）" {
+			t.Errorf("%s: heading %q header %q", n, top, header)
 		}
-		names, sheets := xlsxSheets(t, x.Body)
-		if fmt.Sprint(names) != "[汇总 市级平台 区(市)级平台 街道(镇、园区)级平台 专业化平台]" {
-			t.Fatalf("sheets %q", names)
-		}
-		perTier := map[string]int64{}
-		for _, tier := range f.tiers {
-			perTier[tier]++
-		}
-		_, _, summary, sumTotal := xlsxTable(t, sheets[names[0]])
-		seen := 0
-		for i, n := range names[1:] {
-			top, header, data, total := xlsxTable(t, sheets[n])
-			if !strings.Contains(top[0], "2026年") || !strings.HasPrefix(top[2], "统计期间：") || header[4] != "服务中小企业数（家）" {
-				t.Errorf("%s: heading %q header %q", n, top, header)
+		var smes, records int64
+		for _, r := range data {
+			code := r[0]
+			seen++
+			if toInt(r[4]) != f.smes[code] || toInt(r[15]) != f.records[code] || toInt(r[16]) != f.tickets[code] {
+				t.Errorf("%s: SMEs %s records %s tickets %s, SQL %d %d %d", code, r[4], r[15], r[16], f.smes[code], f.records[code], f.tickets[code])
 			}
-			var smes, records int64
-			for _, r := range data {
-				code := r[0]
-				seen++
-				if toInt(r[4]) != f.smes[code] || toInt(r[15]) != f.records[code] || toInt(r[16]) != f.tickets[code] {
-					t.Errorf("%s: SMEs %s records %s tickets %s, SQL %d %d %d", code, r[4], r[15], r[16], f.smes[code], f.records[code], f.tickets[code])
-				}
-				smes += toInt(r[4])
-				records += toInt(r[15])
-			}
-			if toInt(total[4]) != smes || toInt(total[15]) != records {
-				t.Errorf("%s: totals %s %s, rows add up to %d %d", n, total[4], total[15], smes, records)
-			}
-			tier := []string{"city", "district", "street", "specialised"}[i]
-			if int64(len(data)) != perTier[tier] {
-				t.Errorf("%s: %d platforms, SQL %d", n, len(data), perTier[tier])
-			}
-			if s := summary[i]; toInt(s[1]) != int64(len(data)) || toInt(s[5]) != smes || toInt(s[6]) != records {
-				t.Errorf("summary row %q, the sheet has %d platforms, %d SMEs, %d records", s, len(data), smes, records)
-			}
+			smes += toInt(r[4])
+			records += toInt(r[15])
 		}
-		if seen != len(f.paths) || toInt(sumTotal[1]) != int64(len(f.paths)) || toInt(sumTotal[6]) != sumAll(f.records)-f.departmentRecords() {
-			t.Errorf("the report holds %d platforms (summary total %q), the network %d", seen, sumTotal, len(f.paths))
+		if toInt(total[4]) != smes || toInt(total[15]) != records {
+			t.Errorf("%s: totals %s %s, rows add up to %d %d", n, total[4], total[15], smes, records)
 		}
-		list, _, err := env.App.Audit.List(context.Background(), apptest.System, audit.Filter{Action: "stats.report", Limit: 10})
-		if err != nil || len(list) != 1 {
-			t.Errorf("audited reports: %d %v", len(list), err)
+		tier := []string{"city", "district", "street", "specialised"}[i]
+		if int64(len(data)) != perTier[tier] {
+			t.Errorf("%s: %d platforms, SQL %d", n, len(data), perTier[tier])
 		}
-	})
+		if s := summary[i]; toInt(s[1]) != int64(len(data)) || toInt(s[5]) != smes || toInt(s[6]) != records {
+			t.Errorf("summary row %q, the sheet has %d platforms, %d SMEs, %d records", s, len(data), smes, records)
+		}
+	}
+	if seen != len(f.paths) || toInt(sumTotal[1]) != int64(len(f.paths)) || toInt(sumTotal[6]) != sumAll(f.records)-f.departmentRecords() {
+		t.Errorf("the report holds %d platforms (summary total %q), the network %d", seen, sumTotal, len(f.paths))
+	}
+	list, _, err := env.App.Audit.List(context.Background(), apptest.System, audit.Filter{Action: "stats.report", Limit: 10})
+	if err != nil || len(list) != 1 {
+		t.Errorf("audited reports: %d %v", len(list), err)
+	}
 }
 
 // departmentRecords are the records the departments' closed tickets wrote.
