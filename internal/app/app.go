@@ -136,7 +136,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.API = api.New(api.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Ticket: a.Ticket,
 		Record: a.Record, Stats: a.Stats, Calendar: a.Calendar, Idem: a.Idem, Notify: a.Notify, Clock: cfg.Clock, Log: cfg.Logger})
 	a.Web, err = web.New(web.Services{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Enterprise: a.Enterprise, Calendar: a.Calendar, Notify: a.Notify,
-		Ticket: a.Ticket, Record: a.Record, Clock: cfg.Clock, Log: cfg.Logger})
+		Ticket: a.Ticket, Record: a.Record, Stats: a.Stats, Clock: cfg.Clock, Log: cfg.Logger})
 	if err != nil {
 		db.Close()
 		return nil, err

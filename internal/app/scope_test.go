@@ -678,6 +678,9 @@ func pageCases() map[string]pageCase {
 	for k, c := range recordPageCases() {
 		cases[k] = c
 	}
+	for k, c := range dashboardPageCases() {
+		cases[k] = c
+	}
 	return cases
 }
 
@@ -867,13 +870,17 @@ func corePageCases() map[string]pageCase {
 func checkLinks(t *testing.T, p policy, path string, pg *apptest.Page) {
 	t.Helper()
 	rules := map[string]func(string) bool{
-		"/platforms/":    p.platform,
-		"/departments/":  p.department,
-		"/institutions/": p.institution,
-		"/users/":        p.user,
-		"/enterprises/":  func(o string) bool { return p.enterprise(o, p.w.enterpriseRegion(o)) },
-		"/tickets/":      p.pageTicket,
-		"/records/":      p.recordLink,
+		"/platforms/":           p.platform,
+		"/departments/":         p.department,
+		"/institutions/":        p.institution,
+		"/users/":               p.user,
+		"/enterprises/":         func(o string) bool { return p.enterprise(o, p.w.enterpriseRegion(o)) },
+		"/tickets/":             p.pageTicket,
+		"/records/":             p.recordLink,
+		"/dashboard/platforms/": func(o string) bool { return o == "export.xlsx" || p.platform(o) },
+		"/dashboard/departments/": func(o string) bool {
+			return o == "export.xlsx" || p.departmentFigures(o)
+		},
 	}
 	if pg.Doc == nil {
 		return

@@ -3,14 +3,11 @@ package web
 import (
 	"bytes"
 	"context"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/api"
@@ -55,12 +52,7 @@ func (w *Web) auditExport(rw http.ResponseWriter, r *http.Request, a access.Acto
 	if err := w.s.Audit.Record(context.WithoutCancel(ctx), e); err != nil {
 		return err
 	}
-	name := "audit-log-" + now.In(httpx.Location).Format("20060102-1504") + ".xlsx"
-	httpx.NoStore(rw)
-	rw.Header().Set("Content-Type", xlsxType)
-	rw.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	rw.Header().Set("Content-Length", strconv.Itoa(book.Len()))
-	_, _ = book.WriteTo(rw)
+	sendXLSX(rw, "audit-log-"+now.In(httpx.Location).Format("20060102-1504")+".xlsx", book)
 	return nil
 }
 
@@ -110,57 +102,20 @@ type auditExportInfo struct {
 // period and filters, who exported it and when, the header row, then one
 // row per entry.
 func auditWorkbook(p *Page, info auditExportInfo, entries []audit.Entry) (*bytes.Buffer, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := p.T("audit.title")
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(sheet)
+	b, err := newXLSXBook()
 	if err != nil {
 		return nil, err
 	}
-	titleStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	if err != nil {
-		return nil, err
-	}
-	headStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEF1F4"}},
-		Border: []excelize.Border{{Type: "bottom", Color: "AAB4BE", Style: 1}}})
-	if err != nil {
-		return nil, err
-	}
+	defer b.close()
 	headers := []string{p.T("audit.time_cst"), p.T("field.username"), p.T("field.role"), p.T("audit.ip"), p.T("field.action"),
 		p.T("field.object_type"), p.T("field.object_id"), p.T("field.result"), p.T("audit.detail"), p.T("audit.request_id"),
 		p.T("audit.seq"), p.T("audit.hash")}
-	widths := []float64{20, 16, 16, 16, 22, 14, 22, 10, 40, 18, 10, 66}
-	for i, wd := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return nil, err
-		}
-	}
-	const firstData = 5
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: firstData - 1, TopLeftCell: "A5", ActivePane: "bottomLeft"}); err != nil {
+	sh, err := b.sheet(p.T("audit.title"), []float64{20, 16, 16, 16, 22, 14, 22, 10, 40, 18, 10, 66},
+		p.Brand.Name+" "+p.T("audit.title"), []string{auditPeriod(p, info.Query), auditExportedBy(p, info, len(entries))}, headers)
+	if err != nil {
 		return nil, err
 	}
-	last, _ := excelize.ColumnNumberToName(len(headers))
-	rows := [][]any{
-		{excelize.Cell{StyleID: titleStyle, Value: p.Brand.Name + " " + p.T("audit.title")}},
-		{auditPeriod(p, info.Query)},
-		{auditExportedBy(p, info, len(entries))},
-	}
-	head := make([]any, len(headers))
-	for i, h := range headers {
-		head[i] = excelize.Cell{StyleID: headStyle, Value: h}
-	}
-	rows = append(rows, head)
-	for i, row := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, row); err != nil {
-			return nil, err
-		}
-	}
-	for i, e := range entries {
+	for _, e := range entries {
 		role := p.Label("role.", e.Role)
 		if e.Role == "system" {
 			role = p.T("audit.role_system")
@@ -169,22 +124,15 @@ func auditWorkbook(p *Page, info auditExportInfo, entries []audit.Entry) (*bytes
 		if e.Seq > 0 {
 			seq = e.Seq
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, firstData+i)
-		if err := sw.SetRow(cell, []any{e.At.In(httpx.Location).Format("2006-01-02 15:04:05"), e.Username, role, e.IP,
-			e.Action, e.ObjectType, e.ObjectID, p.Label("audit.result.", string(e.Result)), e.Detail, e.RequestID, seq, e.Hash}); err != nil {
+		if err := sh.add(e.At.In(httpx.Location).Format("2006-01-02 15:04:05"), e.Username, role, e.IP,
+			e.Action, e.ObjectType, e.ObjectID, p.Label("audit.result.", string(e.Result)), e.Detail, e.RequestID, seq, e.Hash); err != nil {
 			return nil, err
 		}
 	}
-	for r := 1; r <= 3; r++ {
-		if err := sw.MergeCell("A"+strconv.Itoa(r), last+strconv.Itoa(r)); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
+	if err := sh.end(); err != nil {
 		return nil, err
 	}
-	f.SetDocProps(&excelize.DocProperties{Title: p.Brand.Name + " " + p.T("audit.title"), Creator: p.Brand.Name})
-	return f.WriteToBuffer()
+	return b.finish(p.Brand.Name+" "+p.T("audit.title"), p.Brand.Name)
 }
 
 // auditPeriod describes the period and filters of an export.

@@ -31,6 +31,9 @@ func navFor(a access.Actor, step auth.Step) []NavItem {
 	if a.Role == access.Enterprise {
 		nav = append(nav, NavItem{"portal", "nav.portal", "/portal"})
 	}
+	if seesStats(a) {
+		nav = append(nav, NavItem{"dashboard", "nav.dashboard", "/dashboard"})
+	}
 	if record.Readable(a) {
 		nav = append(nav, NavItem{"records", "nav.records", "/records"})
 	}
@@ -54,4 +57,11 @@ func navFor(a access.Actor, step auth.Step) []NavItem {
 		nav = append(nav, NavItem{"audit", "nav.audit", "/audit"})
 	}
 	return nav
+}
+
+// seesStats reports whether the role has statistics to see: those who read
+// everything, a platform's staff (its platform and those below it), a
+// department's staff (its department).
+func seesStats(a access.Actor) bool {
+	return a.ReadsAll() || !a.Platforms().None() || a.Role == access.DepartmentStaff
 }

@@ -83,61 +83,23 @@ func recordFilters(p *Page, names orgNames, f record.Filter) string {
 // enterprises among the live ones).
 func recordWorkbook(p *Page, a access.Actor, names orgNames, f record.Filter, rows []recordRow, truncated bool,
 	at time.Time) (*bytes.Buffer, error) {
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := p.T("record.list_title")
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	sw, err := x.NewStreamWriter(sheet)
+	b, err := newXLSXBook()
 	if err != nil {
 		return nil, err
 	}
-	titleStyle, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	if err != nil {
-		return nil, err
-	}
-	headStyle, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEF1F4"}},
-		Border: []excelize.Border{{Type: "bottom", Color: "AAB4BE", Style: 1}}})
-	if err != nil {
-		return nil, err
-	}
-	boldStyle, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return nil, err
-	}
+	defer b.close()
 	headers := []string{p.T("record.col_no"), p.T("record.date"), p.T("record.by"), p.T("record.enterprise"), p.T("field.enterprise_uscc"),
 		p.T("record.kind"), p.T("field.service_area"), p.T("field.note"), p.T("record.source"), p.T("record.ticket"),
 		p.T("record.state"), p.T("record.id")}
-	for i, wd := range []float64{7, 12, 26, 30, 22, 12, 18, 40, 10, 20, 10, 10} {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return nil, err
-		}
-	}
-	const firstData = 5
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: firstData - 1, TopLeftCell: "A5", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
 	exported := p.T("record.exported_by", "at", at.In(httpx.Location).Format("2006-01-02 15:04"), "user", a.Username, "rows", len(rows))
 	if truncated {
 		exported += " " + p.T("record.export_truncated", "max", record.ExportLimit)
 	}
-	head := make([]any, len(headers))
-	for i, h := range headers {
-		head[i] = excelize.Cell{StyleID: headStyle, Value: h}
-	}
-	top := [][]any{
-		{excelize.Cell{StyleID: titleStyle, Value: p.Brand.Name + " " + p.T("record.list_title")}},
-		{p.T("record.unit_period", "unit", recordUnit(p, a, names), "filters", recordFilters(p, names, f))},
-		{exported},
-		head,
-	}
-	for i, row := range top {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, row); err != nil {
-			return nil, err
-		}
+	sh, err := b.sheet(p.T("record.list_title"), []float64{7, 12, 26, 30, 22, 12, 18, 40, 10, 20, 10, 10},
+		p.Brand.Name+" "+p.T("record.list_title"),
+		[]string{p.T("record.unit_period", "unit", recordUnit(p, a, names), "filters", recordFilters(p, names, f)), exported}, headers)
+	if err != nil {
+		return nil, err
 	}
 	served := map[string]bool{}
 	live := 0
@@ -149,26 +111,17 @@ func recordWorkbook(p *Page, a access.Actor, names orgNames, f record.Filter, ro
 			live++
 			served[r.EnterpriseUSCC] = true
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, firstData+i)
-		if err := sw.SetRow(cell, []any{i + 1, r.Date, r.By, r.EnterpriseName, r.EnterpriseUSCC, p.T("record_kind." + r.Kind),
-			p.T("service_area." + r.ServiceArea), r.Note, p.T("record_source." + r.Source), r.TicketNumber, state, r.ID}); err != nil {
+		if err := sh.add(i+1, r.Date, r.By, r.EnterpriseName, r.EnterpriseUSCC, p.T("record_kind."+r.Kind),
+			p.T("service_area."+r.ServiceArea), r.Note, p.T("record_source."+r.Source), r.TicketNumber, state, r.ID); err != nil {
 			return nil, err
 		}
 	}
-	cell, _ := excelize.CoordinatesToCellName(1, firstData+len(rows))
-	if err := sw.SetRow(cell, []any{excelize.Cell{StyleID: boldStyle, Value: p.T("record.total")}, nil,
-		excelize.Cell{StyleID: boldStyle, Value: p.T("record.total_text", "records", live, "enterprises", len(served))}}); err != nil {
+	if err := sh.add(excelize.Cell{StyleID: b.bold, Value: p.T("record.total")}, nil,
+		excelize.Cell{StyleID: b.bold, Value: p.T("record.total_text", "records", live, "enterprises", len(served))}); err != nil {
 		return nil, err
 	}
-	last, _ := excelize.ColumnNumberToName(len(headers))
-	for r := 1; r <= 3; r++ {
-		if err := sw.MergeCell("A"+strconv.Itoa(r), last+strconv.Itoa(r)); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
+	if err := sh.end(); err != nil {
 		return nil, err
 	}
-	x.SetDocProps(&excelize.DocProperties{Title: p.Brand.Name + " " + p.T("record.list_title"), Creator: p.Brand.Name})
-	return x.WriteToBuffer()
+	return b.finish(p.Brand.Name+" "+p.T("record.list_title"), p.Brand.Name)
 }

@@ -41,6 +41,9 @@ type Page struct {
 	Unread int
 	// Bare pages (login, two-factor) show no navigation.
 	Bare bool
+	// Scripts are the page's own static scripts, after app.js (those not
+	// embedded in this build are left out).
+	Scripts []string
 }
 
 // T translates a catalog key with alternating name, value parameters.
@@ -153,6 +156,9 @@ func templateFuncs(as *assets) template.FuncMap {
 			return fmt.Sprint(v)
 		},
 		"deref": func(b *bool) bool { return b != nil && *b },
+		"cellOf": func(t *statTable, i int, c statCell) statCellView {
+			return statCellView{I: i, Num: i < len(t.Cols) && t.Cols[i].Num, C: c}
+		},
 		"derefF": func(f *float64) float64 {
 			if f == nil {
 				return 0

@@ -28,6 +28,7 @@ func (w *Web) Mount(mux *http.ServeMux) {
 	w.routesNotify(mux)
 	w.routesTicket(mux)
 	w.routesRecord(mux)
+	w.routesDashboard(mux)
 
 	mux.Handle("/", http.HandlerFunc(w.notFound))
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/qifu/qifu/internal/notify"
 	"github.com/qifu/qifu/internal/org"
 	"github.com/qifu/qifu/internal/record"
+	"github.com/qifu/qifu/internal/stats"
 	"github.com/qifu/qifu/internal/ticket"
 )
 
@@ -38,6 +39,7 @@ type Services struct {
 	Notify     *notify.Service
 	Ticket     *ticket.Service
 	Record     *record.Service
+	Stats      *stats.Service
 	Clock      clock.Clock
 	Log        *slog.Logger
 }
