@@ -36,16 +36,23 @@ func importCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		file, args = args[0], args[1:]
 	}
-	var report string
+	var report, cpuprofile, memprofile string
 	var batch int
 	bind := func(fs *flag.FlagSet) {
 		fs.StringVar(&report, "report", "", "where to write the report of rejected rows (default: FILE.report.xlsx)")
 		fs.IntVar(&batch, "batch", 10_000, "rows per transaction")
+		fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the import to this file (diagnostics)")
+		fs.StringVar(&memprofile, "memprofile", "", "write a heap profile to this file every few seconds during the import (diagnostics)")
 	}
 	return oneShot(ctx, "import enterprises", args, getenv, stderr, bind, func(a *app.App) error {
 		if file == "" {
 			return &UsageError{"usage: qifu import enterprises FILE"}
 		}
+		stop, err := startProfiles(cpuprofile, memprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 		p := locale.NewPrinter(cliLang(getenv))
 		f, err := os.Open(file)
 		if err != nil {
