@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +76,9 @@ func (p *parser) run(ctx context.Context, r tabular.Reader, out chan<- importBat
 		if len(batch) == 0 {
 			return true
 		}
+		// In credit-code order, the batch's entries of the unique index go
+		// in one pass over its pages rather than at random.
+		slices.SortFunc(batch, func(a, b Enterprise) int { return strings.Compare(a.USCC, b.USCC) })
 		select {
 		case out <- importBatch{rows: batch}:
 		case <-ctx.Done():
