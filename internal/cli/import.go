@@ -21,8 +21,12 @@ import (
 )
 
 // importMemoryLimit is the Go runtime's soft memory limit during an import
-// of enterprises, unless GOMEMLIMIT sets one.
-const importMemoryLimit = 96 << 20
+// of enterprises from a file of size bytes, unless GOMEMLIMIT sets one: 80
+// MB for two batches in flight and the program, and an eighth of the file
+// for the credit codes seen (16 bytes a code and room to grow; a CSV row is
+// about 145 bytes). A live heap above the limit would keep the collector
+// running, so the limit grows with the file rather than being one figure.
+func importMemoryLimit(size int64) int64 { return 80<<20 + size/8 }
 
 const importUsage = "usage: qifu import enterprises|records FILE [--report PATH] [--data DIR | --db DSN]"
 
@@ -58,14 +62,6 @@ func importCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io
 			return err
 		}
 		defer stop()
-		if getenv("GOMEMLIMIT") == "" {
-			// The live heap of an import is about 60 MB (two batches and
-			// the credit codes seen); left to double it before collecting,
-			// the collector took the process past 300 MB for a million
-			// rows. Held near the live heap it costs a point of CPU
-			// (BENCHMARKS.md, issue 3).
-			defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
-		}
 		p := locale.NewPrinter(cliLang(getenv))
 		f, err := os.Open(file)
 		if err != nil {
@@ -81,6 +77,14 @@ func importCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io
 			return fileError(p, file, err)
 		}
 		defer r.Close()
+		if getenv("GOMEMLIMIT") == "" {
+			// The live heap of an import of a million rows is about 60 MB
+			// (two batches and the credit codes seen); left to double it
+			// before collecting, the collector took the process past 300
+			// MB. Held near the live heap it costs a point of CPU
+			// (BENCHMARKS.md, issue 3).
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit(st.Size())))
+		}
 		bar := newProgress(stderr, p)
 		start := time.Now()
 		res, err := a.Enterprise.Import(ctx, cliActor(getenv), r, enterprise.ImportOptions{
