@@ -178,7 +178,8 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r tabular.Reader, 
 	defer cancel()
 	// Unbuffered: one batch written while the next is parsed and waits,
 	// never more (each is about 12 MB for 10,000 rows; the parser takes a
-	// seventh of the writer's time, so a queue would only hold memory).
+	// quarter of the writer's time or less, so a queue would only hold
+	// memory).
 	batches := make(chan importBatch)
 	var readErr error
 	go func() {
