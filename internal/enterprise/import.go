@@ -172,11 +172,15 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r tabular.Reader, 
 		return ImportResult{}, err
 	}
 	res := ImportResult{Unknown: unknown, Format: r.Format(), Encoding: r.Encoding()}
-	p := &parser{cols: cols, regions: newRegionResolver(refs), seen: map[[18]byte]int32{}, res: &res, o: o}
+	p := &parser{cols: cols, regions: newRegionResolver(refs), seen: newSeenCodes(), res: &res, o: o}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan importBatch, 2)
+	// Unbuffered: one batch written while the next is parsed and waits,
+	// never more (each is about 12 MB for 10,000 rows; the parser takes a
+	// quarter of the writer's time or less, so a queue would only hold
+	// memory).
+	batches := make(chan importBatch)
 	var readErr error
 	go func() {
 		defer close(batches)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +20,7 @@ import (
 type parser struct {
 	cols    tabular.Columns
 	regions regionResolver
-	seen    map[[18]byte]int32 // credit code → row it was last seen in
+	seen    *seenCodes // credit code → row it was last seen in
 	res     *ImportResult
 	o       ImportOptions
 	mu      sync.Mutex // guards res, shared with the writer
@@ -75,6 +76,9 @@ func (p *parser) run(ctx context.Context, r tabular.Reader, out chan<- importBat
 		if len(batch) == 0 {
 			return true
 		}
+		// In credit-code order, the batch's entries of the unique index go
+		// in one pass over its pages rather than at random.
+		slices.SortFunc(batch, func(a, b Enterprise) int { return strings.Compare(a.USCC, b.USCC) })
 		select {
 		case out <- importBatch{rows: batch}:
 		case <-ctx.Done():
@@ -111,14 +115,13 @@ func (p *parser) run(ctx context.Context, r tabular.Reader, out chan<- importBat
 			continue
 		}
 		key := [18]byte([]byte(e.USCC))
-		if prev, ok := p.seen[key]; ok {
+		if prev, ok := p.seen.put(e.USCC, n); ok {
 			p.mu.Lock()
 			p.res.Duplicates++
 			p.mu.Unlock()
 			p.problem(tabular.Problem{Row: n, Column: p.cols.Heading("uscc"), Value: e.USCC,
 				Reason: p.o.Describe(apperr.Field("uscc", "duplicate_in_file", "error.duplicate_in_file").With("row", prev))}, true)
 		}
-		p.seen[key] = int32(n)
 		if i, ok := inBatch[key]; ok {
 			batch[i] = e
 		} else {

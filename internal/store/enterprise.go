@@ -321,10 +321,22 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, ids 
 		perRow = 17
 	}
 	row := "(" + placeholders(perRow) + ")"
+	// On SQLite the values every row of an import shares (the standard's
+	// version, the batch's time) are bound once, as ?1 and ?2: binding
+	// was a fifth of the statement's time, the two times formatted for
+	// every row. A bare ? then numbers on from the largest so far.
+	shared := tx.dialect == SQLite && sameStandardAndTimes(part)
+	if shared {
+		cols = "size_standard, created_at, updated_at, " + strings.NewReplacer(" size_standard,", "", ", created_at, updated_at", "").Replace(cols)
+		row = "(?1, ?2, ?2, " + placeholders(perRow-3) + ")"
+	}
 	var b strings.Builder
 	b.Grow(len(part)*(len(row)+1) + 1024)
 	b.WriteString("INSERT INTO enterprises (" + cols + ") VALUES ")
 	args := make([]any, 0, perRow*len(part))
+	if shared {
+		args = append(args, part[0].SizeStandard, part[0].CreatedAt)
+	}
 	pos := make(map[string]int, len(part))
 	var checks []byte
 	for i, e := range part {
@@ -334,6 +346,11 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, ids 
 		b.WriteString(row)
 		pos[e.USCC] = i
 		checks = appendChecksJSON(checks[:0], e.SizeChecks)
+		if shared {
+			args = append(args, e.USCC, e.Name, e.Industry, e.Employees, e.RevenueWan, e.AssetsWan, e.Size,
+				string(checks), e.RegionCode, e.Address, e.ContactName, e.ContactPhone)
+			continue
+		}
 		args = append(args, e.USCC, e.Name, e.Industry, e.Employees, e.RevenueWan, e.AssetsWan, e.Size, e.SizeStandard,
 			string(checks), e.RegionCode, e.Address, e.ContactName, e.ContactPhone, e.CreatedAt, e.UpdatedAt)
 		if tx.dialect == Postgres {
@@ -371,6 +388,17 @@ func (tx *Tx) upsertRows(ctx context.Context, part []enterprise.Enterprise, ids 
 		created[u] = inserted || (tx.dialect == SQLite && id > maxID)
 	}
 	return mapErr(rows.Err(), "store: upsert enterprises")
+}
+
+// sameStandardAndTimes: every enterprise of part has the first one's size
+// standard, and one time for created_at and updated_at.
+func sameStandardAndTimes(part []enterprise.Enterprise) bool {
+	for _, e := range part {
+		if e.SizeStandard != part[0].SizeStandard || !e.CreatedAt.Equal(part[0].CreatedAt) || !e.UpdatedAt.Equal(part[0].CreatedAt) {
+			return false
+		}
+	}
+	return len(part) > 0
 }
 
 // indexTokens writes the SQLite search entries of batch (ids by position):
