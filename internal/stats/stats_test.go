@@ -11,7 +11,6 @@ package stats_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"reflect"
@@ -298,7 +297,7 @@ func TestRebuildFindsWhatTheTransactionsKept(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		w := newWorld(t, env)
 		w.play(t)
-		before := rollups(t, env)
+		before := env.Rollups()
 		if !strings.Contains(before, "stats_members") || !strings.Contains(before, "stats_activity") {
 			t.Fatalf("no rollups kept: %s", before)
 		}
@@ -309,97 +308,14 @@ func TestRebuildFindsWhatTheTransactionsKept(t *testing.T) {
 		if rep.Records == 0 || rep.Tickets == 0 || rep.Events == 0 {
 			t.Errorf("rebuild counted %+v", rep)
 		}
-		after := rollups(t, env)
+		after := env.Rollups()
 		if after != before {
-			t.Errorf("the rebuild differs from the incremental rollups:\n%s", diffLines(before, after))
+			t.Errorf("the rebuild differs from the incremental rollups:\n%s", apptest.DiffLines(before, after))
 		}
 		if _, err := env.App.Stats.Rebuild(w.ctx, access.Actor{Username: "street", Role: access.StreetStaff}); err == nil {
 			t.Error("a street's staff rebuilt the statistics")
 		}
 	})
-}
-
-// rollups dumps every rollup row that counts something, sorted.
-func rollups(t *testing.T, env *apptest.Env) string {
-	t.Helper()
-	var lines []string
-	queries := map[string]string{
-		// Counts spread over slots (PostgreSQL) are compared as their sums.
-		"stats_activity": "SELECT owner_type, owner_code, year, month, SUM(" + strings.Join(stats.Columns, "), SUM(") + ")" +
-			" FROM stats_activity GROUP BY owner_type, owner_code, year, month",
-		"stats_breakdown": "SELECT owner_type, owner_code, year, dim, item, SUM(n) FROM stats_breakdown" +
-			" GROUP BY owner_type, owner_code, year, dim, item HAVING SUM(n) <> 0",
-		"stats_members": "SELECT scope_type, scope_code, year, enterprise_uscc, n, first_on FROM stats_members",
-		"stats_reach":   "SELECT scope_type, scope_code, year, month, smes_new FROM stats_reach WHERE smes_new <> 0",
-	}
-	for table, q := range queries {
-		for _, row := range rawRows(t, env, q) {
-			if table == "stats_activity" && strings.Trim(strings.Join(row[4:], ""), "0") == "" {
-				continue
-			}
-			lines = append(lines, table+" "+strings.Join(row, " "))
-		}
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
-
-func diffLines(a, b string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	ma, mb := in(a), in(b)
-	var out []string
-	for l := range ma {
-		if !mb[l] {
-			out = append(out, "- "+l)
-		}
-	}
-	for l := range mb {
-		if !ma[l] {
-			out = append(out, "+ "+l)
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, "\n")
-}
-
-// rawRows runs a query on the database directly, every value as text.
-func rawRows(t *testing.T, env *apptest.Env, query string, args ...any) [][]string {
-	t.Helper()
-	var out [][]string
-	err := env.App.DB.Raw(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(store.Rebind(env.App.DB.Dialect(), query), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]sql.NullString, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-			row := make([]string, len(cols))
-			for i, v := range vals {
-				row[i] = v.String
-			}
-			out = append(out, row)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return out
 }
 
 // figures are named numbers: "platform/P370202001/tickets", "tree/P370202/m03/smes_served" …
@@ -555,14 +471,14 @@ func expected(t *testing.T, env *apptest.Env, year, rule int) figures {
 	// The platforms and their trees.
 	paths := map[string]string{}
 	var trees []string
-	for _, row := range rawRows(t, env, "SELECT code, path, tier FROM platforms") {
+	for _, row := range env.Rows("SELECT code, path, tier FROM platforms") {
 		paths[row[0]] = row[1]
 		if row[2] == "city" || row[2] == "district" {
 			trees = append(trees, row[0])
 		}
 	}
 	departments := map[string]bool{}
-	for _, row := range rawRows(t, env, "SELECT code FROM departments") {
+	for _, row := range env.Rows("SELECT code FROM departments") {
 		departments[row[0]] = true
 	}
 	ownerKey := func(code string) string {
@@ -589,7 +505,7 @@ func expected(t *testing.T, env *apptest.Env, year, rule int) figures {
 		}
 	}
 	// Records.
-	for _, row := range rawRows(t, env, `SELECT COALESCE(platform_code, department_code), CAST(SUBSTR(served_on, 6, 2) AS INTEGER),
+	for _, row := range env.Rows(`SELECT COALESCE(platform_code, department_code), CAST(SUBSTR(served_on, 6, 2) AS INTEGER),
 		kind, service_area, COUNT(*) FROM service_records WHERE cancelled_at IS NULL AND served_on LIKE ?
 		GROUP BY COALESCE(platform_code, department_code), SUBSTR(served_on, 6, 2), kind, service_area`, y+"-%") {
 		n := atoi(row[4])
@@ -614,15 +530,15 @@ func expected(t *testing.T, env *apptest.Env, year, rule int) figures {
 	}
 	live := ` FROM service_records r JOIN enterprises e ON e.uscc = r.enterprise_uscc
 		WHERE r.cancelled_at IS NULL AND e.size <> 'large' AND r.served_on LIKE ?`
-	smes("platform/", rawRows(t, env, "SELECT r.platform_code, MIN(r.served_on)"+live+
+	smes("platform/", env.Rows("SELECT r.platform_code, MIN(r.served_on)"+live+
 		" AND r.platform_code IS NOT NULL GROUP BY r.platform_code, r.enterprise_uscc", y+"-%"))
-	smes("department/", rawRows(t, env, "SELECT r.department_code, MIN(r.served_on)"+live+
+	smes("department/", env.Rows("SELECT r.department_code, MIN(r.served_on)"+live+
 		" AND r.department_code IS NOT NULL GROUP BY r.department_code, r.enterprise_uscc", y+"-%"))
-	smes("tree/", rawRows(t, env, `SELECT x.code, MIN(r.served_on) FROM service_records r
+	smes("tree/", env.Rows(`SELECT x.code, MIN(r.served_on) FROM service_records r
 		JOIN enterprises e ON e.uscc = r.enterprise_uscc JOIN platforms p ON p.code = r.platform_code
 		JOIN platforms x ON x.tier IN ('city', 'district') AND p.path LIKE x.path || '%'
 		WHERE r.cancelled_at IS NULL AND e.size <> 'large' AND r.served_on LIKE ? GROUP BY x.code, r.enterprise_uscc`, y+"-%"))
-	smes("city/", rawRows(t, env, "SELECT '', MIN(r.served_on)"+live+" GROUP BY r.enterprise_uscc", y+"-%"))
+	smes("city/", env.Rows("SELECT '', MIN(r.served_on)"+live+" GROUP BY r.enterprise_uscc", y+"-%"))
 
 	// Tickets as they are now, for their handler, by the CST month they
 	// were filed.
@@ -645,7 +561,7 @@ func expected(t *testing.T, env *apptest.Env, year, rule int) figures {
 	for i, c := range cases {
 		sums[i] = "SUM(CASE WHEN " + c.cond + " THEN 1 ELSE 0 END)"
 	}
-	for _, row := range rawRows(t, env, "SELECT t.assignee_code, "+d.month("t.created_at")+", t.channel, t.category, COUNT(*), "+
+	for _, row := range env.Rows("SELECT t.assignee_code, "+d.month("t.created_at")+", t.channel, t.category, COUNT(*), "+
 		strings.Join(sums, ", ")+" FROM tickets t WHERE t.status <> 'merged' AND "+d.year("t.created_at")+" = ?"+
 		" GROUP BY t.assignee_code, "+d.month("t.created_at")+", t.channel, t.category", year) {
 		code, month := row[0], atoi(row[1])
@@ -669,7 +585,7 @@ func expected(t *testing.T, env *apptest.Env, year, rule int) figures {
 		ORDER BY h.id DESC LIMIT 1)`
 	kind := `CASE WHEN e.action IN ('create', 'transfer') THEN 'dispatched' WHEN e.action = 'return' THEN 'returns'
 		WHEN e.action = 'extend' THEN 'extensions' ELSE 'reopens' END`
-	for _, row := range rawRows(t, env, "SELECT "+holder+", "+d.month("t.created_at")+", "+kind+", COUNT(*)"+
+	for _, row := range env.Rows("SELECT "+holder+", "+d.month("t.created_at")+", "+kind+", COUNT(*)"+
 		` FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE `+d.year("t.created_at")+` = ?
 		AND (e.action IN ('create', 'transfer', 'return', 'extend') OR (e.action IN ('rate', 'visit') AND e.to_status = 'reopened'))
 		GROUP BY 1, 2, 3`, year) {
@@ -695,12 +611,12 @@ func TestDemoFiguresNeedNoRebuild(t *testing.T) {
 		for _, y := range []int{year - 1, year} {
 			compare(t, fmt.Sprint("demo ", y), actual(t, env, y), expected(t, env, y, stats.DefaultSettings.SatisfiedMinScore))
 		}
-		before := rollups(t, env)
+		before := env.Rollups()
 		if _, err := env.App.Stats.Rebuild(ctx, sys); err != nil {
 			t.Fatal(err)
 		}
-		if after := rollups(t, env); after != before {
-			t.Errorf("the demo's rollups differ from a rebuild:\n%s", diffLines(before, after))
+		if after := env.Rollups(); after != before {
+			t.Errorf("the demo's rollups differ from a rebuild:\n%s", apptest.DiffLines(before, after))
 		}
 		n, err := env.App.Stats.Network(ctx, sys, year)
 		if err != nil {

@@ -6,7 +6,6 @@ package web_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,35 +60,7 @@ type sqlFigures struct {
 
 func query(t *testing.T, env *apptest.Env, q string, args ...any) [][]string {
 	t.Helper()
-	var out [][]string
-	err := env.App.DB.Raw(context.Background(), func(tx *sql.Tx) error {
-		rows, err := tx.Query(store.Rebind(env.App.DB.Dialect(), q), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]sql.NullString, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return err
-			}
-			row := make([]string, len(cols))
-			for i, v := range vals {
-				row[i] = v.String
-			}
-			out = append(out, row)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return out
+	return env.Rows(q, args...)
 }
 
 func toInt(s string) int64 {
