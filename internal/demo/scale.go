@@ -84,7 +84,7 @@ const (
 	// callerSkew and servedSkew concentrate the service on the enterprises
 	// that use it: a few call and are served often, many rarely or never.
 	callerSkew = 3
-	servedSkew = 3
+	servedSkew = 5
 	// ticketsPerBatch tickets, with their history and records and the
 	// services recorded meanwhile, go in one transaction.
 	ticketsPerBatch = 20_000
