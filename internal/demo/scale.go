@@ -491,6 +491,7 @@ type progress struct {
 	n     int64
 	start time.Time
 	last  time.Time
+	shown int64 // n when last printed
 }
 
 func newProgress(w io.Writer, what string, total int64) *progress {
@@ -512,6 +513,7 @@ func (p *progress) addRows(n, rows int64, extra string) {
 }
 
 func (p *progress) print(rows int64, extra string) {
+	p.shown = p.n
 	el := time.Since(p.start).Seconds()
 	rate := float64(p.n) / max(el, 1e-3)
 	line := fmt.Sprintf("  %s %s / %s (%.0f%%), %s/s", p.what, thousands(p.n), thousands(p.total),
@@ -529,7 +531,7 @@ func (p *progress) print(rows int64, extra string) {
 }
 
 func (p *progress) done() {
-	if p.total > 0 {
+	if p.total > 0 && p.shown != p.n {
 		p.print(0, "")
 	}
 }
