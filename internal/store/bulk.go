@@ -133,33 +133,17 @@ func (db *DB) DeferIndexes(ctx context.Context, tables ...string) (restore func(
 	var drops, creates []string
 	err = db.Raw(ctx, func(tx *sql.Tx) error {
 		for _, table := range tables {
-			q := "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name"
-			if db.dialect == Postgres {
-				q = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = ?
-					AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
-						AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))
-					ORDER BY i.indexname`
-			}
-			rows, err := tx.QueryContext(ctx, rebind(db.dialect, q), table)
+			names, defs, err := indexDefs(ctx, tx, db.dialect, table)
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var name, def string
-				if err := rows.Scan(&name, &def); err != nil {
-					rows.Close()
-					return err
-				}
-				drops, creates = append(drops, "DROP INDEX "+name), append(creates, def)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
+			for i := range names {
+				drops, creates = append(drops, "DROP INDEX "+names[i]), append(creates, defs[i])
 			}
 			if db.dialect != Postgres {
 				continue
 			}
-			rows, err = tx.QueryContext(ctx, rebind(db.dialect, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+			rows, err := tx.QueryContext(ctx, rebind(db.dialect, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
 				WHERE contype = 'f' AND conrelid = to_regclass(?) ORDER BY conname`), table)
 			if err != nil {
 				return err
@@ -228,4 +212,29 @@ func (db *DB) AfterBulk(ctx context.Context, tables ...string) error {
 		}
 	}
 	return nil
+}
+
+// indexDefs lists the secondary indexes of a table (not those behind a
+// primary key or a constraint) and the statements that create them.
+func indexDefs(ctx context.Context, q queryer, d Dialect, table string) (names, defs []string, err error) {
+	query := "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name"
+	if d == Postgres {
+		query = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = ?
+			AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
+				AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))
+			ORDER BY i.indexname`
+	}
+	rows, err := q.QueryContext(ctx, rebind(d, query), table)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			return nil, nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	return names, defs, rows.Err()
 }
