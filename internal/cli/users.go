@@ -105,7 +105,7 @@ func demoCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.W
 		fs.IntVar(&o.Records, "records", demo.Records, "how many services the platforms record over the past year")
 	}
 	var scale *demo.Scale
-	years := 0
+	years, yearsSet := 0, false
 	bindScale := func(fs *flag.FlagSet) {
 		bind(fs)
 		fs.Func("scale", "load the data of a city at scale into an empty database: \"city\" (1,000,000 enterprises, 5,000,000 tickets, 20,000,000 service records over 5 years) or a fraction of it (0.01)",
@@ -114,16 +114,23 @@ func demoCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.W
 				scale = &sc
 				return err
 			})
-		fs.IntVar(&years, "years", 0, "with --scale: the years the tickets and records span (default 5)")
+		fs.Func("years", "with --scale: the years the tickets and records span (default 5)", func(v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("--years: want a number of years, got %q", v)
+			}
+			years, yearsSet = n, true
+			return nil
+		})
 	}
 	return oneShot(ctx, "demo", args, getenv, stderr, bindScale, func(a *app.App) error {
 		if scale == nil {
-			if years != 0 {
+			if yearsSet {
 				return &UsageError{"--years goes with --scale"}
 			}
 			return demo.LoadWith(ctx, a, stdout, o)
 		}
-		if years != 0 {
+		if yearsSet {
 			scale.Years = years
 		}
 		_, err := demo.LoadScale(ctx, a, stdout, stderr, *scale)
