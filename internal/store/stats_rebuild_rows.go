@@ -17,16 +17,16 @@ import (
 // byTicket holds a small value per ticket id: in a slice when the ids are
 // dense (they are, unless rows were deleted by hand), in a map otherwise.
 type byTicket struct {
-	base  int64
-	dense []int32
-	map_  map[int64]int32
+	base   int64
+	dense  []int32
+	sparse map[int64]int32
 }
 
 func newByTicket(lo, hi, n int64) *byTicket {
 	if n > 0 && hi-lo+1 <= 4*n+1024 {
 		return &byTicket{base: lo, dense: make([]int32, hi-lo+1)}
 	}
-	return &byTicket{map_: map[int64]int32{}}
+	return &byTicket{sparse: map[int64]int32{}}
 }
 
 func (b *byTicket) get(id int64) int32 {
@@ -36,7 +36,7 @@ func (b *byTicket) get(id int64) int32 {
 		}
 		return 0
 	}
-	return b.map_[id]
+	return b.sparse[id]
 }
 
 func (b *byTicket) set(id int64, v int32) {
@@ -47,9 +47,9 @@ func (b *byTicket) set(id int64, v int32) {
 		}
 		// An id beyond the range read first (written meanwhile by no one:
 		// the rebuild holds the write lock); kept all the same.
-		b.dense, b.map_ = nil, b.toMap()
+		b.dense, b.sparse = nil, b.toMap()
 	}
-	b.map_[id] = v
+	b.sparse[id] = v
 }
 
 func (b *byTicket) toMap() map[int64]int32 {
@@ -118,7 +118,7 @@ func (tx *Tx) rebuildTicketHistory(ctx context.Context, acc *statsAcc, months *b
 	// Holders are numbered from 1 (0: none yet).
 	var owners []stats.Owner
 	index := map[stats.Owner]int32{}
-	holders := &byTicket{base: months.base, map_: map[int64]int32{}}
+	holders := &byTicket{base: months.base, sparse: map[int64]int32{}}
 	if months.dense != nil {
 		holders = &byTicket{base: months.base, dense: make([]int32, len(months.dense))}
 	}
