@@ -8,6 +8,7 @@
 //	qifuload search --db DSN [--queries 2000] [--duration 2m]
 //	qifuload intake [--clients 64] [--duration 20s] [--db postgres://…]
 //	qifuload queue [--tickets 5000000] [--postgres postgres://… | --db DSN] [--keep]
+//	qifuload stats --db DSN [--scale city] [--clients 8] [--duration 40s] [--urls FILE]
 //
 // Loads go to loopback only and are bounded in time.
 package main
@@ -37,6 +38,8 @@ func main() {
 		err = benchIntake(ctx, os.Args[2:])
 	case "queue":
 		err = benchQueue(ctx, os.Args[2:])
+	case "stats":
+		err = benchStats(ctx, os.Args[2:])
 	case "baseline-server":
 		err = baselineServer(ctx, os.Args[2:])
 	default:
@@ -54,6 +57,7 @@ func usage() {
   qifuload import --rows N [--db DSN] [--qifu PATH] [--keep]
   qifuload search --db DSN [--queries N] [--duration 2m]
   qifuload intake [--clients 64] [--duration 20s] [--db DSN]
-  qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--rounds 4] [--postgres DSN | --db DSN] [--keep]`)
+  qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--rounds 4] [--postgres DSN | --db DSN] [--keep]
+  qifuload stats --db DSN [--scale city|F] [--clients 8] [--duration 40s] [--rounds 4] [--year Y] [--only …] [--urls FILE]`)
 	os.Exit(2)
 }

@@ -250,7 +250,7 @@ func ensureTickets(ctx context.Context, bin, dsn string, n, years int, logf func
 	}
 	logf("inserting %d synthetic tickets over %d years into %s…", n, years, dsn)
 	start := time.Now()
-	if _, err := insertTickets(ctx, db, dsn, n, years, logf); err != nil {
+	if _, err := insertTickets(ctx, db, n, years, logf); err != nil {
 		return 0, 0, err
 	}
 	logf("  done in %.0fs", time.Since(start).Seconds())

@@ -38,6 +38,7 @@ Usage:
   qifu user create  --username U --password P --role ROLE [--org CODE] [--name NAME] [--must-change]
   qifu token create --username U [--name N]
   qifu demo         [--tickets N] [--records N] [--data DIR | --db DSN]
+  qifu demo         --scale city|FRACTION [--years 5] [--data DIR | --db DSN]
   qifu import enterprises FILE [--report PATH] [--data DIR | --db DSN]
   qifu import records FILE [--report PATH] [--data DIR | --db DSN]
   qifu audit verify [--data DIR | --db DSN]

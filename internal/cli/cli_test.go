@@ -127,3 +127,37 @@ func errorsAs(err error, target **cli.UsageError) bool {
 	}
 	return ok
 }
+
+func TestDemoScale(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"demo", "--scale", "town"}, `"city" or a number`},
+		{[]string{"demo", "--scale", "0"}, `"city" or a number`},
+		{[]string{"demo", "--scale", "1", "--years", "0"}, "years must be 1 to 20"},
+		{[]string{"demo", "--years", "3"}, "--years goes with --scale"},
+	} {
+		r := run(nil, append(c.args, "--data", t.TempDir())...)
+		if r.err == nil || !strings.Contains(r.err.Error()+r.errOut, c.says) {
+			t.Errorf("qifu %v: err %v, stderr %q; want it to say %s", c.args, r.err, r.errOut, c.says)
+		}
+	}
+	each(t, func(t *testing.T, dbArg string, raw *sql.DB, d store.Dialect) {
+		r := run(nil, "demo", "--scale", "0.0008", "--years", "2", "--db", dbArg)
+		if r.err != nil {
+			t.Fatalf("demo --scale: %v\n%s", r.err, r.errOut)
+		}
+		if !strings.Contains(r.out, "4,000 tickets") || !strings.Contains(r.out, "16,000 live service records") ||
+			!strings.Contains(r.errOut, "statistics rebuilt") {
+			t.Errorf("demo --scale said:\n%s\n%s", r.out, r.errOut)
+		}
+		var n int
+		if err := raw.QueryRow("SELECT COUNT(*) FROM stats_members").Scan(&n); err != nil || n == 0 {
+			t.Errorf("memberships after the scale load: %d %v", n, err)
+		}
+		if r := run(nil, "demo", "--scale", "0.0008", "--db", dbArg); r.err == nil || !strings.Contains(r.err.Error(), "empty database") {
+			t.Errorf("a second scale load: %v", r.err)
+		}
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/qifu/qifu/internal/access"
 	"github.com/qifu/qifu/internal/app"
@@ -102,7 +104,49 @@ func demoCmd(ctx context.Context, args []string, getenv Env, stdout, stderr io.W
 		fs.IntVar(&o.Tickets, "tickets", demo.Tickets, "how many tickets to file over the past year")
 		fs.IntVar(&o.Records, "records", demo.Records, "how many services the platforms record over the past year")
 	}
-	return oneShot(ctx, "demo", args, getenv, stderr, bind, func(a *app.App) error {
-		return demo.LoadWith(ctx, a, stdout, o)
+	var scale *demo.Scale
+	years, yearsSet := 0, false
+	bindScale := func(fs *flag.FlagSet) {
+		bind(fs)
+		fs.Func("scale", "load the data of a city at scale into an empty database: \"city\" (1,000,000 enterprises, 5,000,000 tickets, 20,000,000 service records over 5 years) or a fraction of it (0.01)",
+			func(v string) error {
+				sc, err := parseScale(v)
+				scale = &sc
+				return err
+			})
+		fs.Func("years", "with --scale: the years the tickets and records span (default 5)", func(v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("--years: want a number of years, got %q", v)
+			}
+			years, yearsSet = n, true
+			return nil
+		})
+	}
+	return oneShot(ctx, "demo", args, getenv, stderr, bindScale, func(a *app.App) error {
+		if scale == nil {
+			if yearsSet {
+				return &UsageError{"--years goes with --scale"}
+			}
+			return demo.LoadWith(ctx, a, stdout, o)
+		}
+		if yearsSet {
+			scale.Years = years
+		}
+		_, err := demo.LoadScale(ctx, a, stdout, stderr, *scale)
+		return err
 	})
+}
+
+// parseScale reads --scale: "city", or a positive fraction (or multiple)
+// of it.
+func parseScale(v string) (demo.Scale, error) {
+	if strings.TrimSpace(v) == "city" {
+		return demo.CityScale, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || !(f > 0 && f <= 100) {
+		return demo.Scale{}, fmt.Errorf("--scale: want \"city\" or a number above 0 and at most 100, got %q", v)
+	}
+	return demo.CityScale.Times(f), nil
 }

@@ -189,20 +189,31 @@ func LoadWith(ctx context.Context, a *app.App, out io.Writer, o Options) error {
 			return err
 		}
 	}
-	created := map[string]bool{}
-	for _, l := range Logins {
-		_, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: l.Username, Password: Password, Role: l.Role,
-			OrgCode: l.Org, DisplayName: l.What})
-		if err := keep(err); err != nil {
-			return fmt.Errorf("demo user %s: %w", l.Username, err)
-		}
-		created[l.Username] = err == nil
+	if err := loadLogins(ctx, a, sys); err != nil {
+		return err
 	}
 	if _, err := a.Audit.Seal(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Demo network loaded into %s: 1 city, %d districts, %d streets, %d departments, %d institutions, %d enterprises, %d tickets and about %d recorded services over the past year.\n",
 		a.DB.Target(), len(districts), len(districts)*6, len(departments), len(institutions), Enterprises+1, o.Tickets, o.Records)
+	return printLogins(out)
+}
+
+// loadLogins creates the demo's logins (those that exist are kept).
+func loadLogins(ctx context.Context, a *app.App, sys access.Actor) error {
+	for _, l := range Logins {
+		_, err := a.Auth.CreateUser(ctx, sys, auth.NewUser{Username: l.Username, Password: Password, Role: l.Role,
+			OrgCode: l.Org, DisplayName: l.What})
+		if err := keep(err); err != nil {
+			return fmt.Errorf("demo user %s: %w", l.Username, err)
+		}
+	}
+	return nil
+}
+
+// printLogins prints the demo's logins.
+func printLogins(out io.Writer) error {
 	fmt.Fprintf(out, "Two-factor authentication is OFF for the demo (Settings → Security turns it on).\n\n")
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLE\tORG\t")
