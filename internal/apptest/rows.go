@@ -3,6 +3,7 @@ package apptest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -72,7 +73,8 @@ func (e *Env) Rollups() string {
 	return strings.Join(lines, "\n")
 }
 
-// DiffLines lists the lines only in a ("- ") and only in b ("+ "), sorted.
+// DiffLines lists the lines only in a ("- ") and only in b ("+ "), sorted,
+// the first 40 of them.
 func DiffLines(a, b string) string {
 	in := func(s string) map[string]bool {
 		m := map[string]bool{}
@@ -94,5 +96,8 @@ func DiffLines(a, b string) string {
 		}
 	}
 	sort.Strings(out)
+	if len(out) > 40 {
+		out = append(out[:40], fmt.Sprintf("… and %d more", len(out)-40))
+	}
 	return strings.Join(out, "\n")
 }

@@ -2,10 +2,8 @@ package demo_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/qifu/qifu/internal/demo"
 	"github.com/qifu/qifu/internal/record"
 	"github.com/qifu/qifu/internal/stats"
-	"github.com/qifu/qifu/internal/store"
 	"github.com/qifu/qifu/internal/ticket"
 	"github.com/qifu/qifu/internal/uscc"
 )
@@ -39,7 +36,7 @@ func TestScaleDataIsConsistent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q := func(query string, args ...any) [][]string { return rows(t, env, query, args...) }
+		q := func(query string, args ...any) [][]string { return env.Rows(query, args...) }
 		one := func(query string, args ...any) string { return q(query, args...)[0][0] }
 
 		if got := one("SELECT COUNT(*) FROM enterprises"); got != fmt.Sprint(tinyCity.Enterprises) {
@@ -198,12 +195,12 @@ func TestScaleDataIsConsistent(t *testing.T) {
 		if _, err := env.App.Record.Correct(ctx, apptest.System, old, record.Correction{Reason: "重复录入", Cancel: true}); err != nil {
 			t.Fatal(err)
 		}
-		before := rollups(t, env)
+		before := env.Rollups()
 		if _, err := env.App.Stats.Rebuild(ctx, apptest.System); err != nil {
 			t.Fatal(err)
 		}
-		if after := rollups(t, env); after != before {
-			t.Errorf("the rollups kept after the scale load differ from a rebuild:\n%s", diff(before, after))
+		if after := env.Rollups(); after != before {
+			t.Errorf("the rollups kept after the scale load differ from a rebuild:\n%s", apptest.DiffLines(before, after))
 		}
 
 		// A second load is refused: the scale data goes into an empty database.
@@ -233,40 +230,6 @@ func TestScaleValidates(t *testing.T) {
 	}
 }
 
-// rows runs a query on the database directly, every value as text.
-func rows(t *testing.T, env *apptest.Env, query string, args ...any) [][]string {
-	t.Helper()
-	var out [][]string
-	err := env.App.DB.Raw(context.Background(), func(tx *sql.Tx) error {
-		rs, err := tx.Query(store.Rebind(env.App.DB.Dialect(), query), args...)
-		if err != nil {
-			return err
-		}
-		defer rs.Close()
-		cols, _ := rs.Columns()
-		for rs.Next() {
-			vals := make([]sql.NullString, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				return err
-			}
-			row := make([]string, len(cols))
-			for i, v := range vals {
-				row[i] = v.String
-			}
-			out = append(out, row)
-		}
-		return rs.Err()
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return out
-}
-
 // parseTime reads a timestamp as either engine writes it as text.
 func parseTime(t *testing.T, s string) time.Time {
 	t.Helper()
@@ -278,52 +241,4 @@ func parseTime(t *testing.T, s string) time.Time {
 	}
 	t.Fatalf("time %q", s)
 	return time.Time{}
-}
-
-// rollups dumps every rollup row that counts something, sorted.
-func rollups(t *testing.T, env *apptest.Env) string {
-	t.Helper()
-	var lines []string
-	for table, query := range map[string]string{
-		"stats_activity":  "SELECT owner_type, owner_code, year, month, " + strings.Join(stats.Columns, ", ") + " FROM stats_activity",
-		"stats_breakdown": "SELECT owner_type, owner_code, year, dim, item, n FROM stats_breakdown WHERE n <> 0",
-		"stats_members":   "SELECT scope_type, scope_code, year, enterprise_uscc, n, first_on FROM stats_members",
-		"stats_reach":     "SELECT scope_type, scope_code, year, month, smes_new FROM stats_reach WHERE smes_new <> 0",
-	} {
-		for _, r := range rows(t, env, query) {
-			if table == "stats_activity" && strings.Trim(strings.Join(r[4:], ""), "0") == "" {
-				continue
-			}
-			lines = append(lines, table+" "+strings.Join(r, " "))
-		}
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
-}
-
-func diff(a, b string) string {
-	in := func(s string) map[string]bool {
-		m := map[string]bool{}
-		for _, l := range strings.Split(s, "\n") {
-			m[l] = true
-		}
-		return m
-	}
-	ma, mb := in(a), in(b)
-	var out []string
-	for l := range ma {
-		if !mb[l] {
-			out = append(out, "- "+l)
-		}
-	}
-	for l := range mb {
-		if !ma[l] {
-			out = append(out, "+ "+l)
-		}
-	}
-	sort.Strings(out)
-	if len(out) > 40 {
-		out = append(out[:40], fmt.Sprintf("… and %d more", len(out)-40))
-	}
-	return strings.Join(out, "\n")
 }
