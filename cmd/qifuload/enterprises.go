@@ -88,14 +88,9 @@ func benchImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := *qifu
-	if bin == "" {
-		bin = filepath.Join(tmp, "qifu")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/qifu")
-		build.Stdout, build.Stderr = os.Stdout, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build qifu: %w", err)
-		}
+	bin, err := qifuBinary(*qifu, tmp)
+	if err != nil {
+		return err
 	}
 	csvPath := filepath.Join(tmp, "enterprises.csv")
 	fmt.Printf("generating %d rows… ", *rows)

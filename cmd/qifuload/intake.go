@@ -42,12 +42,9 @@ func benchIntake(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := *qifu
-	if bin == "" {
-		bin = filepath.Join(tmp, "qifu")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/qifu").CombinedOutput(); err != nil {
-			return fmt.Errorf("build qifu: %v\n%s", err, out)
-		}
+	bin, err := qifuBinary(*qifu, tmp)
+	if err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {

@@ -17,7 +17,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -60,4 +63,28 @@ func usage() {
   qifuload queue [--tickets N] [--clients 8] [--duration 20s] [--rounds 4] [--postgres DSN | --db DSN] [--keep]
   qifuload stats --db DSN [--scale city|F] [--clients 8] [--duration 40s] [--rounds 4] [--year Y] [--only …] [--urls FILE]`)
 	os.Exit(2)
+}
+
+// qifuBinary is the qifu binary a load runs: the one given, or one built
+// from this checkout into dir.
+func qifuBinary(given, dir string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	bin := filepath.Join(dir, "qifu")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/qifu").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build qifu: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// selection reads a comma-separated list of names (--only) as a set.
+func selection(list string) map[string]bool {
+	want := map[string]bool{}
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			want[s] = true
+		}
+	}
+	return want
 }

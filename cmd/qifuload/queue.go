@@ -57,12 +57,9 @@ func benchQueue(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := *qifu
-	if bin == "" {
-		bin = filepath.Join(tmp, "qifu")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/qifu").CombinedOutput(); err != nil {
-			return fmt.Errorf("build qifu: %v\n%s", err, out)
-		}
+	bin, err := qifuBinary(*qifu, tmp)
+	if err != nil {
+		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 
@@ -156,12 +153,7 @@ func benchQueue(ctx context.Context, args []string) error {
 		{"page-overdue", "street queue  page /queue?overdue=true", page("street", "/queue?overdue=true")},
 		{"page-department", "department queue page /queue", page("department", "/queue")},
 	}
-	want := map[string]bool{}
-	for _, s := range strings.Split(*only, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			want[s] = true
-		}
-	}
+	want := selection(*only)
 	// Warm up: every load for a moment, as a running server would be.
 	for _, l := range loads {
 		if len(want) == 0 || want[l.name] {

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -65,12 +64,7 @@ func benchStats(ctx context.Context, args []string) error {
 	if year == 0 {
 		year = time.Now().In(cst).Year()
 	}
-	want := map[string]bool{}
-	for _, s := range strings.Split(*only, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			want[s] = true
-		}
-	}
+	want := selection(*only)
 	selected := func(name string) bool { return len(want) == 0 || want[name] }
 	var pages []pageLoad
 	if *urls != "" {
@@ -85,12 +79,9 @@ func benchStats(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := *qifu
-	if bin == "" {
-		bin = filepath.Join(tmp, "qifu")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/qifu").CombinedOutput(); err != nil {
-			return fmt.Errorf("build qifu: %v\n%s", err, out)
-		}
+	bin, err := qifuBinary(*qifu, tmp)
+	if err != nil {
+		return err
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 	dsn := *dbFlag
