@@ -71,7 +71,8 @@ func qifuBinary(given, dir string) (string, error) {
 	if given != "" {
 		return given, nil
 	}
-	bin := filepath.Join(dir, "qifu")
+	// Its own folder: the loads keep their databases in dir by name.
+	bin := filepath.Join(dir, "bin", "qifu")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/qifu").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build qifu: %v\n%s", err, out)
 	}
