@@ -21,15 +21,16 @@ var _ ticket.Tx = (*Tx)(nil)
 // RouteRegions returns a region and those above it, nearest first.
 func (tx *Tx) RouteRegions(ctx context.Context, code string) ([]ticket.Place, error) {
 	// One statement: the chain of regions up to the city, each with the
-	// comprehensive platform of its tier (intake routes every ticket).
+	// comprehensive platform of its tier (intake routes every ticket). A
+	// region has at most one platform of a tier other than specialised
+	// (index platforms_one_per_region), so the join adds no rows.
 	rows, err := tx.query(ctx, `WITH RECURSIVE chain (code, level, parent, depth) AS (
 			SELECT code, level, parent_code, 0 FROM regions WHERE code = ?
 			UNION ALL
 			SELECT r.code, r.level, r.parent_code, c.depth + 1 FROM regions r JOIN chain c ON r.code = c.parent WHERE c.depth < 4)
-		SELECT c.code, c.level,
-			COALESCE((SELECT p.code FROM platforms p WHERE p.region_code = c.code AND p.tier = c.level ORDER BY p.code LIMIT 1), ''),
-			COALESCE((SELECT p.path FROM platforms p WHERE p.region_code = c.code AND p.tier = c.level ORDER BY p.code LIMIT 1), '')
-		FROM chain c ORDER BY c.depth`, code)
+		SELECT c.code, c.level, COALESCE(p.code, ''), COALESCE(p.path, '')
+		FROM chain c LEFT JOIN platforms p ON p.region_code = c.code AND p.tier = c.level AND p.tier <> 'specialised'
+		ORDER BY c.depth`, code)
 	if err != nil {
 		return nil, mapErr(err, "store: route regions")
 	}
