@@ -173,7 +173,9 @@ func benchStats(ctx context.Context, args []string) error {
 			req.Header.Set("Cookie", cookie)
 			return req
 		}})
-		want[p.name] = want[p.name] || len(want) > 0
+		if len(want) > 0 { // with --only, the pages of --urls run too
+			want[p.name] = true
+		}
 	}
 	// Warm up: every load for a moment, as a running server would be.
 	for _, l := range loads {
