@@ -45,17 +45,6 @@ func (tx *Tx) RouteRegions(ctx context.Context, code string) ([]ticket.Place, er
 	return out, err
 }
 
-// RoutePlatform returns the code and path of the platform of a tier in a
-// region.
-func (tx *Tx) RoutePlatform(ctx context.Context, region, tier string) (string, string, error) {
-	var code, path string
-	err := tx.queryRow(ctx, "SELECT code, path FROM platforms WHERE region_code = ? AND tier = ? ORDER BY code LIMIT 1", region, tier).Scan(&code, &path)
-	if err != nil {
-		return "", "", notFound(err, "object.platform", region)
-	}
-	return code, path, nil
-}
-
 // RoutePlatformPath returns a platform's path.
 func (tx *Tx) RoutePlatformPath(ctx context.Context, code string) (string, error) {
 	var path string

@@ -182,11 +182,10 @@ func NewTickets(ctx context.Context, db *store.DB, ids *IDs, o TicketOptions) (*
 				if p.Level != "district" {
 					continue
 				}
-				code, path, err := tx.RoutePlatform(ctx, p.Code, "district")
-				if err != nil {
-					return err
+				if p.Platform == "" {
+					return fmt.Errorf("district %s has no platform", p.Code)
 				}
-				s.district[region] = ticket.Routed{Assignee: ticket.Assignee{Type: ticket.ToPlatform, Code: code}, Path: path, Reason: "district"}
+				s.district[region] = ticket.Routed{Assignee: ticket.Assignee{Type: ticket.ToPlatform, Code: p.Platform}, Path: p.Path, Reason: "district"}
 			}
 		}
 		code, err := tx.RouteCity(ctx)
